@@ -1,0 +1,22 @@
+/**
+ * Names that form durabatch's wire contract with Temporal: task queue, search attributes, signals, queries,
+ * updates and workflow types. Sandbox-safe: imported by workflows and by everything else.
+ */
+export const DEFAULT_TASK_QUEUE = 'durabatch';
+
+export const SEARCH_ATTRIBUTE_BATCH_ID = 'DurabatchBatchId';
+export const SEARCH_ATTRIBUTE_PROVIDER = 'DurabatchProvider';
+export const SEARCH_ATTRIBUTE_ITEM_STATUS = 'DurabatchItemStatus';
+
+/** Custom search attributes registered on the dev server (`--search-attribute NAME=Keyword`) and by `setup`. */
+export const SEARCH_ATTRIBUTES = [SEARCH_ATTRIBUTE_BATCH_ID, SEARCH_ATTRIBUTE_PROVIDER, SEARCH_ATTRIBUTE_ITEM_STATUS] as const;
+
+export const PROVIDERS = ['lamina', 'artu', 'magnific'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** Rows of the normalized manifest per page; partitions load row keys one page at a time. */
+export const DEFAULT_PAGE_SIZE = 500;
+
+/** Embedded dev server defaults (design.md: Web UI on :8233). */
+export const EMBEDDED_TEMPORAL_PORT = 7233;
+export const EMBEDDED_UI_PORT = 8233;
