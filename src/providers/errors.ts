@@ -114,3 +114,80 @@ export class ProviderAbortedError extends ProviderError {
 
   readonly requestSent: boolean;
 }
+
+/**
+ * The worker is not configured to speak to a provider (missing API key, bad base URL, provider not supported yet).
+ * Thrown when an adapter is created, before any request. The message names the environment variable to set on the
+ * worker and never its value.
+ */
+export class ProviderConfigError extends Error {
+  override readonly name = 'ProviderConfigError';
+  readonly code = 'PROVIDER_CONFIG';
+  readonly provider: ProviderName;
+  /** The environment variable to set or fix, when one is to blame. */
+  readonly variable: string | undefined;
+
+  constructor(provider: ProviderName, problem: string, variable?: string) {
+    super(`${provider}: ${problem}`);
+    this.provider = provider;
+    this.variable = variable;
+  }
+}
+
+export type AssetErrorCode =
+  | 'ASSET_BAD_SCHEME'
+  | 'ASSET_HOST_NOT_ALLOWED'
+  | 'ASSET_TOO_MANY_REDIRECTS'
+  | 'ASSET_TOO_LARGE'
+  | 'ASSET_EXPIRED'
+  | 'ASSET_HTTP'
+  | 'ASSET_TIMEOUT'
+  | 'ASSET_NETWORK'
+  | 'ASSET_ABORTED'
+  | 'ASSET_IO';
+
+export interface AssetErrorContext {
+  code: AssetErrorCode;
+  /** Scheme, host and path of the URL, never its query string (it holds the signature): see `describeAssetUrl`. */
+  url: string;
+  problem: string;
+  retryable: boolean;
+  status?: number | undefined;
+  expired?: boolean | undefined;
+  cause?: unknown;
+}
+
+/**
+ * An output could not be downloaded. `retryable` says whether repeating the same download may help (network,
+ * timeouts, 408/429/5xx); `expired` says the signed URL is no longer accepted (401/403/410), so the caller should
+ * fetch the run again for a fresh URL instead of repeating this one.
+ */
+export class AssetError extends Error {
+  override readonly name = 'AssetError';
+  readonly code: AssetErrorCode;
+  readonly retryable: boolean;
+  readonly expired: boolean;
+  readonly status: number | undefined;
+  readonly url: string;
+
+  constructor(ctx: AssetErrorContext) {
+    super(`download of ${ctx.url} failed: ${ctx.problem}`, ctx.cause === undefined ? undefined : { cause: ctx.cause });
+    this.code = ctx.code;
+    this.retryable = ctx.retryable;
+    this.expired = ctx.expired ?? false;
+    this.status = ctx.status;
+    this.url = ctx.url;
+  }
+}
+
+/** Scheme, host and path of a URL for messages: the query string and fragment (signatures, tokens) are dropped. */
+export function describeAssetUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return '<invalid URL>';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `<${url.protocol} URL>`;
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}

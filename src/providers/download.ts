@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { AssetError, describeAssetUrl } from './errors.js';
+import { errorCode } from './http-errors.js';
+import { getSharedAgent, headerValue } from './http.js';
+import { sanitizeCause } from './redact.js';
+
+export interface DownloadOptions {
+  url: string;
+  destPath: string;
+  maxBytes: number;
+  signal?: AbortSignal | undefined;
+  /** Host names the URL (and every redirect) may point at; `*.example.com` allows subdomains. Any host if absent. */
+  allowedHosts?: readonly string[];
+  /** Undici headers timeout and body inactivity timeout. Default 60 s. */
+  timeoutMs?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface DownloadResult {
+  bytes: number;
+  /** Lower-case hex SHA-256 of the bytes written. */
+  sha256: string;
+  contentType: string | null;
+}
+
+/** Redirects followed per download; each hop must stay on http(s) and within `allowedHosts`. */
+export const MAX_ASSET_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+const EXPIRED_STATUSES = new Set([401, 403, 410]);
+
+/**
+ * Downloads one output to `destPath` at once (provider URLs are signed and short-lived): streamed into
+ * `destPath.part` while hashing, then renamed into place, so `destPath` only ever holds a complete file and a retry
+ * simply starts over. Failures are AssetErrors whose messages never show the URL's query string (the signature).
+ */
+export async function downloadToFile(opts: DownloadOptions): Promise<DownloadResult> {
+  let url = checkUrl(opts.url, opts.allowedHosts);
+  for (let hop = 0; ; hop++) {
+    const res = await send(url, opts);
+    if (REDIRECT_STATUSES.has(res.statusCode)) {
+      await res.body.dump().catch(() => undefined);
+      const location = headerValue(res.headers, 'location');
+      const shown = describeAssetUrl(url.href);
+      if (!location) throw fail('ASSET_HTTP', shown, `redirect ${res.statusCode} without a Location`, false);
+      if (hop >= MAX_ASSET_REDIRECTS) {
+        throw fail('ASSET_TOO_MANY_REDIRECTS', shown, `more than ${MAX_ASSET_REDIRECTS} redirects`, false);
+      }
+      url = checkUrl(new URL(location, url).href, opts.allowedHosts);
+      continue;
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      await res.body.dump().catch(() => undefined);
+      throw statusError(res.statusCode, describeAssetUrl(url.href));
+    }
+    return writeBody(res, url, opts);
+  }
+}
+
+function checkUrl(raw: string, allowedHosts: readonly string[] | undefined): URL {
+  const shown = describeAssetUrl(raw);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw fail('ASSET_BAD_SCHEME', shown, 'not a valid absolute URL', false);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw fail('ASSET_BAD_SCHEME', shown, 'only http and https URLs are downloaded', false);
+  }
+  if (allowedHosts && !allowedHosts.some((h) => hostMatches(url.hostname, h))) {
+    throw fail('ASSET_HOST_NOT_ALLOWED', shown, `host ${url.hostname} is not in the allowed hosts`, false);
+  }
+  return url;
+}
+
+function hostMatches(host: string, pattern: string): boolean {
+  const h = host.toLowerCase();
+  const p = pattern.toLowerCase();
+  return p.startsWith('*.') ? h.endsWith(p.slice(1)) : h === p;
+}
+
+async function send(url: URL, opts: DownloadOptions): Promise<Dispatcher.ResponseData> {
+  if (opts.signal?.aborted) throw transferError(opts.signal.reason, url, opts);
+  try {
+    return await request(url, {
+      method: 'GET',
+      signal: opts.signal ?? null,
+      headersTimeout: opts.timeoutMs ?? 60_000,
+      bodyTimeout: opts.timeoutMs ?? 60_000,
+      dispatcher: opts.dispatcher ?? getSharedAgent(),
+    });
+  } catch (err) {
+    throw transferError(err, url, opts);
+  }
+}
+
+async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadOptions): Promise<DownloadResult> {
+  const shown = describeAssetUrl(url.href);
+  const tooLarge = () => fail('ASSET_TOO_LARGE', shown, `larger than the limit of ${opts.maxBytes} bytes`, false);
+  const declared = Number(headerValue(res.headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > opts.maxBytes) {
+    res.body.destroy();
+    throw tooLarge();
+  }
+  const part = `${opts.destPath}.part`;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      if (bytes > opts.maxBytes) return callback(tooLarge());
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  try {
+    await mkdir(dirname(opts.destPath), { recursive: true });
+    await pipeline(res.body, meter, createWriteStream(part, { flush: true }));
+    await rename(part, opts.destPath);
+  } catch (err) {
+    res.body.destroy();
+    await rm(part, { force: true }).catch(() => undefined);
+    throw transferError(err, url, opts);
+  }
+  return { bytes, sha256: hash.digest('hex'), contentType: headerValue(res.headers, 'content-type') ?? null };
+}
+
+function statusError(status: number, shown: string): AssetError {
+  if (EXPIRED_STATUSES.has(status)) {
+    return new AssetError({
+      code: 'ASSET_EXPIRED',
+      url: shown,
+      problem: `status ${status}: the signed URL has expired or was refused; fetch the run again for a fresh one`,
+      retryable: false,
+      expired: true,
+      status,
+    });
+  }
+  const retryable = RETRYABLE_STATUSES.has(status);
+  return new AssetError({ code: 'ASSET_HTTP', url: shown, problem: `status ${status}`, retryable, status });
+}
+
+const FS_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'EMFILE', 'EDQUOT', 'EEXIST']);
+
+function transferError(err: unknown, url: URL, opts: DownloadOptions): AssetError {
+  if (err instanceof AssetError) return err;
+  const shown = describeAssetUrl(url.href);
+  // The signature lives in the query: keep its values out of any cause we attach.
+  const secrets = [url.search.slice(1), ...[...url.searchParams.values()].filter((v) => v.length >= 8)];
+  const cause = sanitizeCause(err, secrets);
+  if (opts.signal?.aborted) return fail('ASSET_ABORTED', shown, 'aborted', false, cause);
+  const code = errorCode(err);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return fail('ASSET_TIMEOUT', shown, `no data within ${opts.timeoutMs ?? 60_000} ms`, true, cause);
+  }
+  if (code !== undefined && FS_CODES.has(code))
+    return fail('ASSET_IO', shown, `cannot write the file (${code})`, true, cause);
+  return fail('ASSET_NETWORK', shown, `network failure${code ? ` (${code})` : ''}`, true, cause);
+}
+
+function fail(code: AssetError['code'], url: string, problem: string, retryable: boolean, cause?: unknown): AssetError {
+  return new AssetError({ code, url, problem, retryable, ...(cause === undefined ? {} : { cause }) });
+}
