@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleControl, isControlPath } from './control.js';
+import { SimulatorCore } from './core.js';
+import { replacementResponse, truncateResponse } from './faults.js';
+import { jsonResponse, matchRoute, readRequestBody, sendResponse } from './http.js';
+import type { RequestContext, SimResponse } from './http.js';
+import type { SimulatorHandle, SimulatorOptions } from './types.js';
+
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  ctx: RequestContext;
+  /** Aborted only when the simulator closes. */
+  closing: AbortSignal;
+}
+
+/** Aborted when the client goes away before its answer, or when the simulator closes. */
+function requestSignal(res: ServerResponse, closing: AbortSignal): AbortSignal {
+  const local = new AbortController();
+  res.on('close', () => {
+    if (!res.writableEnded) local.abort();
+  });
+  return AbortSignal.any([local.signal, closing]);
+}
+
+function internalError(requestId: string, error: unknown): SimResponse {
+  const message = error instanceof Error ? error.message : String(error);
+  return jsonResponse(500, {
+    error: `Simulator error: ${message}`,
+    code: 'INTERNAL_ERROR',
+    retryable: true,
+    requestId,
+  });
+}
+
+/** Routes one provider request through faults and its handler, and answers it (or deliberately does not). */
+async function handleProvider(core: SimulatorCore, { req, res, ctx, closing }: Exchange): Promise<void> {
+  const match = matchRoute(core.routes, ctx.method, ctx.url.pathname);
+  if (!match) {
+    return sendResponse(
+      res,
+      jsonResponse(404, { error: 'Not found', code: 'NOT_FOUND', retryable: false, requestId: ctx.requestId }),
+    );
+  }
+  core.counterStore.request(match.route.endpoint);
+  const fault = core.faults.pick(match.route.endpoint);
+  const replacement = fault ? replacementResponse(fault, ctx.requestId) : null;
+  if (fault && (replacement || fault.kind === 'reset')) {
+    core.counterStore.fault(fault.kind);
+    return replacement ? sendResponse(res, replacement) : void req.socket.destroy();
+  }
+  if (fault?.kind === 'slow') {
+    core.counterStore.fault(fault.kind);
+    // Handled even if the client gives up meanwhile: like a real server, a slow start still creates its run.
+    if (!(await core.scheduler.sleep(fault.delayMs ?? 1000, closing))) return;
+  }
+  const response = await match.route.handle({ ...ctx, params: match.params });
+  if (fault?.kind === 'drop-after-accept' && response.status === 202) {
+    core.counterStore.fault(fault.kind);
+    return void req.socket.destroy();
+  }
+  if (fault?.kind === 'drop-after-accept') core.faults.release(fault);
+  if (fault?.kind === 'truncated') core.counterStore.fault(fault.kind);
+  sendResponse(res, fault?.kind === 'truncated' ? truncateResponse(response) : response);
+}
+
+function requestHandler(core: SimulatorCore, closing: AbortSignal) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const requestId = `req_${randomUUID()}`;
+    res.setHeader('x-request-id', requestId);
+    const ctx: RequestContext = {
+      method: req.method ?? 'GET',
+      url: new URL(req.url ?? '/', 'http://simulator.local'),
+      params: [],
+      headers: req.headers,
+      requestId,
+      signal: requestSignal(res, closing),
+      readBody: () => readRequestBody(req),
+    };
+    const work = isControlPath(ctx.url.pathname)
+      ? handleControl(core, ctx.method, ctx.url.pathname, ctx.readBody).then((r) => sendResponse(res, r))
+      : handleProvider(core, { req, res, ctx, closing });
+    work.catch((error: unknown) => sendResponse(res, internalError(requestId, error)));
+  };
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts the provider simulator: a real HTTP server on loopback that serves Lamina's API (Artu and Magnific
+ * later), signed PNG assets, injected faults and the /_sim control endpoints. Resolves once it listens; options
+ * are validated like POST /_sim/config (a ZodError rejects the promise).
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
+  const { port = 8787, host = '127.0.0.1', ...patch } = options;
+  let baseUrl = '';
+  const core = new SimulatorCore(() => baseUrl, patch);
+  const closer = new AbortController();
+  const server = createServer(requestHandler(core, closer.signal));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  baseUrl = `http://${urlHost(host)}:${actualPort}`;
+  let closed: Promise<void> | null = null;
+  return {
+    url: baseUrl,
+    port: actualPort,
+    counters: () => core.counters(),
+    configure: (p) => core.configure(p),
+    resetCounters: () => core.resetCounters(),
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        closer.abort();
+        core.scheduler.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
