@@ -1,0 +1,83 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { createNormalizer, formatIssues, readRows } from '../manifest/index.js';
+import type { ManifestIssue } from '../manifest/types.js';
+import { FAILURE_TYPES } from '../shared/failures.js';
+import type { LoadRowKeysInput, PrepareManifestInput, PrepareManifestOutput, RowKey } from '../shared/types.js';
+import { openStorage, PREPARED_FILE, readRowRange, RowWriter } from '../storage/index.js';
+import type { ActivityDeps } from './deps.js';
+import { toActivityFailure } from './failures.js';
+import { cancellationSignal } from './heartbeat.js';
+
+/** How many issues travel in the failure's details (the message lists the first ones readably). */
+const ISSUES_IN_DETAILS = 200;
+
+export function createManifestActivities(deps: ActivityDeps) {
+  /**
+   * Reads the manifest (streamed), validates every row against the app's parameters, and writes the normalized
+   * rows with their offset index to storage. Any invalid row fails the batch before anything is submitted, with
+   * every problem listed; nothing is left half-written. Idempotent: a prepared batch returns what it recorded.
+   */
+  async function prepareManifest(input: PrepareManifestInput): Promise<PrepareManifestOutput> {
+    const storage = openStorage(input.storage);
+    const done = await storage.readText(PREPARED_FILE);
+    if (done) return JSON.parse(done) as PrepareManifestOutput;
+    await storage.ensureDir('.');
+
+    let app;
+    try {
+      app = await deps.adapterFor(input.provider).getApp(input.app, { signal: cancellationSignal() });
+    } catch (err) {
+      throw toActivityFailure(err, deps.secrets);
+    }
+    const normalizer = createNormalizer({ keyColumn: input.keyColumn, omit: input.omit, map: input.map, app });
+    const writer = new RowWriter(storage);
+    const parseIssues: ManifestIssue[] = [];
+    try {
+      let seen = 0;
+      for await (const raw of readRows(input.manifestPath, input.format ? { format: input.format } : {})) {
+        const row = normalizer.accept(raw);
+        if (row) await writer.write(row);
+        if (++seen % 1000 === 0) Context.current().heartbeat(seen);
+      }
+    } catch (err) {
+      parseIssues.push(asIssue(err));
+    }
+    const result = normalizer.finish();
+    const issues = [...parseIssues, ...result.issues];
+    if (issues.length > 0 || result.validRows !== result.rowCount) {
+      await writer.abort();
+      const count = result.issueCount + parseIssues.length;
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.manifestInvalid,
+        message: `the manifest has ${count} problem(s); nothing was submitted\n${formatIssues(issues, count)}`,
+        details: [issues.slice(0, ISSUES_IN_DETAILS)],
+        nonRetryable: true,
+      });
+    }
+    await writer.commit();
+    const output: PrepareManifestOutput = { rowCount: writer.rowCount, mapping: result.mapping };
+    await storage.writeAtomic(PREPARED_FILE, JSON.stringify({ ...output, manifestPath: input.manifestPath }));
+    return output;
+  }
+
+  /** The ids and keys of rows `from`..`to`, for a partition to start their item workflows. */
+  async function loadRowKeys(input: LoadRowKeysInput): Promise<RowKey[]> {
+    const rows = await readRowRange(openStorage(input.storage), input.from, input.to);
+    return rows.map((r) => ({ row: r.row, id: r.id, key: r.key }));
+  }
+
+  return { prepareManifest, loadRowKeys };
+}
+
+function asIssue(err: unknown): ManifestIssue {
+  if (err instanceof Error && err.name === 'ManifestParseError') {
+    const e = err as Error & { row?: number | null; column?: string | null; code?: string };
+    return { row: e.row ?? null, column: e.column ?? null, code: e.code ?? 'PARSE_ERROR', message: err.message };
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT' || code === 'EACCES') {
+    return { row: null, column: null, code: 'MANIFEST_UNREADABLE', message: `the worker cannot read the manifest: ${(err as Error).message}` };
+  }
+  throw err;
+}

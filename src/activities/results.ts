@@ -1,0 +1,145 @@
+import { Context } from '@temporalio/activity';
+import { stringify } from 'csv-stringify';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { cp, mkdir, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { NormalizedRow } from '../manifest/types.js';
+import type { ProviderName } from '../shared/constants.js';
+import { exceedsThreshold, parseMaxFailures } from '../shared/plan.js';
+import { emptyCounts, failureCount, type StatusCounts } from '../shared/status.js';
+import type {
+  ExportResultsInput,
+  ExportResultsOutput,
+  ReadItemResultInput,
+  RecordResultInput,
+  ResultLine,
+} from '../shared/types.js';
+import {
+  itemFile,
+  MANIFEST_FILE,
+  openStorage,
+  OUTPUTS_DIR,
+  readRow,
+  RESULTS_CSV_FILE,
+  RESULTS_JSONL_FILE,
+  SUMMARY_FILE,
+  type BatchStorage,
+} from '../storage/index.js';
+import { csvRecord, CSV_COLUMNS } from './csv.js';
+
+/** Writes the row's result line (with its inputs) atomically: a retried recordResult rewrites the same file. */
+export async function recordResult(input: RecordResultInput): Promise<void> {
+  const storage = openStorage(input.storage);
+  const row = await readRow(storage, input.line.row);
+  const line: ResultLine = { ...input.line, inputs: row.inputs };
+  await storage.writeAtomic(itemFile(input.id), JSON.stringify(line));
+}
+
+/** The recorded status of a row, or null when it has no result yet. */
+export async function readItemResult(input: ReadItemResultInput): Promise<Pick<ResultLine, 'status'> | null> {
+  const text = await openStorage(input.storage).readText(itemFile(input.id));
+  return text ? { status: (JSON.parse(text) as ResultLine).status } : null;
+}
+
+/**
+ * Writes results.jsonl and results.csv (one line per manifest row, manifest order) and summary.json, streaming
+ * row by row, then copies them and the outputs to `outDir`. A row with no recorded result is listed as `skipped`.
+ */
+export async function exportResults(input: ExportResultsInput): Promise<ExportResultsOutput> {
+  const storage = openStorage(input.storage);
+  const counts = emptyCounts();
+  const jsonl = createWriteStream(storage.path(`${RESULTS_JSONL_FILE}.part`));
+  const csvOut = createWriteStream(storage.path(`${RESULTS_CSV_FILE}.part`));
+  const csv = stringify({ header: true, columns: CSV_COLUMNS });
+  csv.pipe(csvOut);
+  let rowCount = 0;
+  for await (const row of manifestRows(storage)) {
+    const line = await resultFor(storage, row, input.provider);
+    counts[line.status] += 1;
+    rowCount += 1;
+    if (!jsonl.write(JSON.stringify(line) + '\n')) await once(jsonl, 'drain');
+    if (!csv.write(csvRecord(line))) await once(csv, 'drain');
+    if (rowCount % 500 === 0) Context.current().heartbeat(rowCount);
+  }
+  csv.end();
+  await Promise.all([finished(jsonl), finished(csvOut)]);
+  await rename(storage.path(`${RESULTS_JSONL_FILE}.part`), storage.path(RESULTS_JSONL_FILE));
+  await rename(storage.path(`${RESULTS_CSV_FILE}.part`), storage.path(RESULTS_CSV_FILE));
+
+  const threshold = input.maxFailures ? parseMaxFailures(input.maxFailures) : null;
+  const overThreshold = exceedsThreshold(failureCount(counts), rowCount, threshold);
+  await storage.writeAtomic(SUMMARY_FILE, JSON.stringify(summary(input, rowCount, counts, overThreshold), null, 2) + '\n');
+  const outDir = input.outDir ? await copyOut(storage, resolve(input.outDir)) : null;
+  const base = outDir ?? storage.location;
+  return {
+    counts,
+    rowCount,
+    resultsPath: join(base, RESULTS_JSONL_FILE),
+    csvPath: join(base, RESULTS_CSV_FILE),
+    summaryPath: join(base, SUMMARY_FILE),
+    outDir,
+    overThreshold,
+  };
+}
+
+async function* manifestRows(storage: BatchStorage): AsyncGenerator<NormalizedRow> {
+  const lines = createInterface({ input: createReadStream(storage.path(MANIFEST_FILE)), crlfDelay: Infinity });
+  for await (const line of lines) if (line.length > 0) yield JSON.parse(line) as NormalizedRow;
+}
+
+async function resultFor(storage: BatchStorage, row: NormalizedRow, provider: ProviderName): Promise<ResultLine> {
+  const text = await storage.readText(itemFile(row.id));
+  if (text) return JSON.parse(text) as ResultLine;
+  return {
+    row: row.row,
+    key: row.key,
+    status: 'skipped',
+    provider,
+    runId: null,
+    attempts: 0,
+    error: { code: 'NOT_RUN', message: 'this row was never started (the batch was stopped before it)' },
+    outputs: [],
+    inputs: row.inputs,
+    submittedAt: null,
+    finishedAt: null,
+  };
+}
+
+function summary(input: ExportResultsInput, rows: number, counts: StatusCounts, overThreshold: boolean) {
+  return {
+    batchId: input.batchId,
+    provider: input.provider,
+    app: input.app,
+    rows,
+    counts,
+    failures: failureCount(counts),
+    maxFailures: input.maxFailures ?? null,
+    overThreshold,
+    exportedAt: new Date().toISOString(),
+    results: RESULTS_JSONL_FILE,
+    csv: RESULTS_CSV_FILE,
+  };
+}
+
+/** Copies results and outputs to `outDir`, keeping the relative output paths valid there. */
+async function copyOut(storage: BatchStorage, outDir: string): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  for (const file of [RESULTS_JSONL_FILE, RESULTS_CSV_FILE, SUMMARY_FILE]) {
+    await cp(storage.path(file), join(outDir, file), { force: true });
+  }
+  if (await storage.exists(OUTPUTS_DIR)) {
+    await cp(storage.path(OUTPUTS_DIR), join(outDir, OUTPUTS_DIR), { recursive: true, force: true });
+  }
+  return outDir;
+}
+
+function finished(stream: WriteStream): Promise<void> {
+  return new Promise((ok, fail) => {
+    if (stream.closed) return ok();
+    stream.once('close', () => ok());
+    stream.once('error', fail);
+    if (!stream.writableEnded) stream.end();
+  });
+}

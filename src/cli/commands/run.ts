@@ -1,0 +1,155 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { basename, dirname, join } from 'node:path';
+import { absolutePath } from '../../config.js';
+import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
+import { DEFAULT_PAGE_SIZE, type ProviderName } from '../../shared/constants.js';
+import type { BatchWorkflowInput, BatchWorkflowOutput } from '../../shared/types.js';
+import type { batchWorkflow } from '../../workflows/index.js';
+import { deriveBatchId } from '../batch-id.js';
+import { CliError, EXIT, usageError } from '../errors.js';
+import { validateLocally } from '../local-validation.js';
+import { ProgressView, snapshotBatch } from '../progress.js';
+import { openSession, type Session } from '../session.js';
+import { printSummary } from './summary.js';
+
+export interface RunOptions {
+  provider: ProviderName;
+  app: string;
+  concurrency: number;
+  batchId?: string;
+  keyColumn?: string;
+  omit: string[];
+  map: Record<string, string>;
+  out?: string;
+  detach?: boolean;
+  maxFailures?: string;
+  onAmbiguousSubmit: 'hold' | 'resubmit';
+  format?: 'csv' | 'json' | 'jsonl';
+  dataDir?: string;
+  waitSeconds: number;
+  itemTimeout: number;
+  pageSize?: number;
+  partitions?: number;
+}
+
+const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/**
+ * `durabatch run`: validates the manifest, starts (or attaches to) the batch, shows live progress until it ends,
+ * prints the summary and returns the exit code. Without TEMPORAL_ADDRESS it runs the embedded dev server and an
+ * in-process worker; running the same command again resumes the same batch.
+ */
+export async function runCommand(manifest: string, opts: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const manifestPath = absolutePath(manifest);
+  if (opts.batchId !== undefined && !BATCH_ID_PATTERN.test(opts.batchId)) {
+    throw usageError(`--batch-id '${opts.batchId}' may use only letters, digits, '.', '_' and '-' (at most 100)`);
+  }
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const checked = await validateLocally({ ...opts, manifestPath, env });
+  if (checked.appUncheckedReason) log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
+  const batchId = opts.batchId ?? (await deriveBatchId({ ...opts, manifestPath }));
+  const input = batchInput(manifestPath, batchId, opts);
+
+  const session = await openSession({ worker: !opts.detach, log, env });
+  try {
+    if (session.embedded && opts.detach) {
+      throw usageError('--detach needs a Temporal cluster (set TEMPORAL_ADDRESS) with a `durabatch worker` running');
+    }
+    const handle = await startBatch(session, input, checked.rowCount);
+    log(`batch ${batchId}: ${checked.rowCount} rows of ${input.manifestName} on ${opts.provider} app ${opts.app}`);
+    if (session.uiUrl) log(`Temporal Web UI: ${session.uiUrl}/namespaces/${session.settings.namespace}/workflows/${encodeURIComponent(batchId)}`);
+    if (opts.detach) {
+      process.stdout.write(`${batchId}\n`);
+      return EXIT.ok;
+    }
+    const result = await watch(session, handle, batchId);
+    printSummary(result);
+    return result.overThreshold ? EXIT.failures : EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}
+
+function batchInput(manifestPath: string, batchId: string, opts: RunOptions): BatchWorkflowInput {
+  const dataRoot = opts.dataDir ? absolutePath(opts.dataDir) : join(dirname(manifestPath), '.durabatch');
+  return {
+    batchId,
+    manifestPath,
+    manifestName: basename(manifestPath),
+    omit: opts.omit,
+    map: opts.map,
+    concurrency: opts.concurrency,
+    pageSize: opts.pageSize ?? DEFAULT_PAGE_SIZE,
+    ...(opts.format ? { format: opts.format } : {}),
+    ...(opts.keyColumn ? { keyColumn: opts.keyColumn } : {}),
+    ...(opts.maxFailures ? { maxFailures: opts.maxFailures } : {}),
+    ...(opts.out ? { outDir: absolutePath(opts.out) } : {}),
+    ...(opts.partitions ? { partitions: opts.partitions } : {}),
+    item: {
+      provider: opts.provider,
+      app: opts.app,
+      storage: join(dataRoot, batchId),
+      waitSeconds: opts.waitSeconds,
+      itemTimeoutMs: opts.itemTimeout,
+      onAmbiguousSubmit: opts.onAmbiguousSubmit,
+    },
+  };
+}
+
+/** Starts the batch workflow, or attaches to it when it is already running (same id). */
+async function startBatch(session: Session, input: BatchWorkflowInput, rows: number): Promise<WorkflowHandle<typeof batchWorkflow>> {
+  try {
+    return await session.client.workflow.start<typeof batchWorkflow>('batchWorkflow', {
+      workflowId: input.batchId,
+      taskQueue: session.settings.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      staticSummary: `${input.manifestName} · ${rows} rows · ${input.item.provider} app ${input.item.app} · concurrency ${input.concurrency}`,
+      memo: { manifest: input.manifestName, manifestPath: input.manifestPath, rows, storage: input.item.storage },
+      typedSearchAttributes: [
+        { key: BATCH_ID_KEY, value: input.batchId },
+        { key: PROVIDER_KEY, value: input.item.provider },
+      ],
+    });
+  } catch (err) {
+    // The batch already completed: show its result instead of paying again (a failed one may start anew).
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return session.client.workflow.getHandle(input.batchId);
+    throw err;
+  }
+}
+
+async function watch(session: Session, handle: WorkflowHandle<typeof batchWorkflow>, batchId: string): Promise<BatchWorkflowOutput> {
+  const view = new ProgressView(process.stderr, batchId);
+  let finished = false;
+  const result = handle.result().finally(() => (finished = true));
+  const ticker = (async () => {
+    while (!finished) {
+      await Promise.race([sleep(1000), result.catch(() => undefined)]);
+      if (finished) break;
+      const snap = await snapshotBatch(session.client, batchId).catch(() => null);
+      if (snap && !finished) view.update(snap);
+    }
+  })();
+  try {
+    return await Promise.race([result, session.workerDone.then(() => Promise.reject(new Error('the in-process worker stopped')))]);
+  } catch (err) {
+    throw explainFailure(err);
+  } finally {
+    finished = true;
+    await ticker;
+    view.stop();
+  }
+}
+
+function explainFailure(err: unknown): unknown {
+  if (!(err instanceof WorkflowFailedError)) return err;
+  const cause = err.cause as (Error & { type?: string }) | undefined;
+  if (cause?.type === 'ManifestInvalid') return new CliError(cause.message, EXIT.usage);
+  return new CliError(`the batch failed: ${cause?.message ?? err.message}`, EXIT.failures);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

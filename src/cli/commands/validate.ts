@@ -1,0 +1,30 @@
+import { absolutePath } from '../../config.js';
+import type { ProviderName } from '../../shared/constants.js';
+import { EXIT } from '../errors.js';
+import { validateLocally } from '../local-validation.js';
+
+export interface ValidateOptions {
+  provider: ProviderName;
+  app: string;
+  keyColumn?: string;
+  omit: string[];
+  map: Record<string, string>;
+  format?: 'csv' | 'json' | 'jsonl';
+}
+
+/**
+ * `durabatch validate`: every check of `run` (rows, columns, keys, the app's parameters when the provider key is
+ * in the environment) without starting anything or spending credits.
+ */
+export async function validateCommand(manifest: string, opts: ValidateOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const result = await validateLocally({ ...opts, manifestPath: absolutePath(manifest), env });
+  const out = process.stdout;
+  out.write(`${manifest}: ${result.rowCount} rows, all valid\n`);
+  if (result.app) {
+    out.write(`Columns → inputs of ${opts.provider} app '${result.app.name}':\n`);
+    for (const [column, input] of Object.entries(result.mapping)) out.write(`  ${column} → ${input}\n`);
+  } else {
+    out.write(`App parameters not checked: ${result.appUncheckedReason ?? 'unknown reason'}\n`);
+  }
+  return EXIT.ok;
+}

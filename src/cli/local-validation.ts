@@ -1,0 +1,71 @@
+import { createNormalizer, formatIssues, ManifestParseError, readRows } from '../manifest/index.js';
+import type { ManifestIssue } from '../manifest/types.js';
+import { ProviderConfigError, ProviderHttpError } from '../providers/errors.js';
+import { createAdapter } from '../providers/index.js';
+import type { AppDefinition } from '../providers/types.js';
+import type { ProviderName } from '../shared/constants.js';
+import { infraError, usageError } from './errors.js';
+
+export interface LocalValidationInput {
+  manifestPath: string;
+  format?: 'csv' | 'json' | 'jsonl' | undefined;
+  keyColumn?: string | undefined;
+  omit: string[];
+  map: Record<string, string>;
+  provider: ProviderName;
+  app: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface LocalValidation {
+  rowCount: number;
+  mapping: Record<string, string>;
+  /** The app definition used, or null when the provider key is not in this process's environment. */
+  app: AppDefinition | null;
+  appUncheckedReason: string | null;
+}
+
+/**
+ * Validates every row of a manifest in this process (the same rules prepareManifest applies on the worker),
+ * so that `run` and `validate` report all problems before anything is started. Throws a usage error listing them.
+ */
+export async function validateLocally(input: LocalValidationInput): Promise<LocalValidation> {
+  const { app, reason } = await fetchApp(input);
+  const normalizer = createNormalizer({ keyColumn: input.keyColumn, omit: input.omit, map: input.map, app });
+  const parseIssues: ManifestIssue[] = [];
+  try {
+    for await (const raw of readRows(input.manifestPath, input.format ? { format: input.format } : {})) normalizer.accept(raw);
+  } catch (err) {
+    if (!(err instanceof ManifestParseError)) throw err;
+    parseIssues.push({ row: err.row ?? null, column: err.column ?? null, code: err.code, message: err.message });
+  }
+  const result = normalizer.finish();
+  const issues = [...parseIssues, ...result.issues];
+  if (issues.length > 0) {
+    const count = result.issueCount + parseIssues.length;
+    throw usageError(`${input.manifestPath} has ${count} problem(s); nothing was submitted`, formatIssues(issues, count));
+  }
+  return { rowCount: result.rowCount, mapping: result.mapping, app, appUncheckedReason: reason };
+}
+
+async function fetchApp(input: LocalValidationInput): Promise<{ app: AppDefinition | null; reason: string | null }> {
+  let adapter;
+  try {
+    adapter = createAdapter(input.provider, input.env);
+  } catch (err) {
+    if (err instanceof ProviderConfigError) return { app: null, reason: err.message };
+    throw err;
+  }
+  try {
+    const app = await adapter.getApp(input.app);
+    return { app, reason: app ? null : `${input.provider} does not describe its apps` };
+  } catch (err) {
+    if (err instanceof ProviderHttpError && err.status === 404) {
+      throw usageError(`${input.provider} has no app '${input.app}': check --app`);
+    }
+    if (err instanceof ProviderHttpError && (err.status === 401 || err.status === 403)) {
+      throw usageError(`${err.message}: check the API key in the environment`);
+    }
+    throw infraError(`could not read app '${input.app}' from ${input.provider}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,55 @@
+import { InvalidArgumentError } from 'commander';
+import { PROVIDERS, type ProviderName } from '../shared/constants.js';
+import { parseMaxFailures } from '../shared/plan.js';
+
+/** Option parsers for commander: each throws InvalidArgumentError with what to type instead. */
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got '${value}'`);
+  return n;
+}
+
+export function provider(value: string): ProviderName {
+  if (!(PROVIDERS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${PROVIDERS.join(', ')}, got '${value}'`);
+  }
+  return value as ProviderName;
+}
+
+export function maxFailures(value: string): string {
+  if (!parseMaxFailures(value)) throw new InvalidArgumentError(`expected a count (5) or a share (10%), got '${value}'`);
+  return value.trim();
+}
+
+export function ambiguousPolicy(value: string): 'hold' | 'resubmit' {
+  if (value !== 'hold' && value !== 'resubmit') throw new InvalidArgumentError(`expected hold or resubmit, got '${value}'`);
+  return value;
+}
+
+export function manifestFormat(value: string): 'csv' | 'json' | 'jsonl' {
+  if (value !== 'csv' && value !== 'json' && value !== 'jsonl') {
+    throw new InvalidArgumentError(`expected csv, json or jsonl, got '${value}'`);
+  }
+  return value;
+}
+
+/** `--map COL=INPUT`, repeatable: accumulates into a record. */
+export function mapPair(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError(`expected COLUMN=INPUT, got '${value}'`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+/** Repeatable or comma-separated list. */
+export function list(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v.length > 0)];
+}
+
+/** Durations like 90s, 15m, 2h, 1d, or plain milliseconds. */
+export function duration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`expected a duration such as 90s, 15m, 2h or 1d, got '${value}'`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'] ?? 1;
+  return Math.round(Number(m[1]) * unit);
+}

@@ -1,0 +1,96 @@
+import { Command, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { demoCommand } from './commands/demo.js';
+import { resultsCommand } from './commands/results.js';
+import { runCommand, type RunOptions } from './commands/run.js';
+import { faultRule, simulateCommand, type SimulateOptions } from './commands/simulate.js';
+import { statusCommand } from './commands/status.js';
+import { validateCommand, type ValidateOptions } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
+import * as parse from './options.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** Options shared by `run` and `validate`: which app, and how manifest columns become its inputs. */
+function manifestOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--provider <name>', 'lamina, artu or magnific', parse.provider)
+    .requiredOption('--app <id>', "the provider's app (Lamina app id, Artu workflow id, Magnific app id)")
+    .option('--key-column <col>', 'column whose values identify rows (unique); default: the row number')
+    .option('--omit <col...>', 'columns that are not inputs (repeatable or comma-separated)', parse.list, [])
+    .option('--map <col=input...>', 'rename a column to an input name (repeatable)', parse.mapPair, {})
+    .addOption(new Option('--format <format>', 'manifest format when the extension does not say').argParser(parse.manifestFormat));
+}
+
+/** The command line of durabatch (design.md, "Command line"). Actions return exit codes; index.ts exits. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('durabatch')
+    .description('Run large batches of paid AI-generation jobs durably on Temporal.')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)');
+
+  manifestOptions(program.command('run <manifest>').description('submit every row of a manifest and wait for the results'))
+    .option('--concurrency <n>', 'provider runs in flight at once', parse.positiveInt, 20)
+    .option('--batch-id <id>', 'batch id (default: derived from the manifest content, provider and app)')
+    .option('--out <dir>', 'copy results.jsonl, results.csv, summary.json and outputs here')
+    .option('--detach', 'start the batch and print its id without waiting (needs TEMPORAL_ADDRESS and a worker)')
+    .option('--max-failures <n|p%>', 'failed rows tolerated before the exit code is 1 (default 0)', parse.maxFailures)
+    .addOption(
+      new Option('--on-ambiguous-submit <policy>', 'when a run-start may or may not have reached the provider')
+        .choices(['hold', 'resubmit'])
+        .default('hold'),
+    )
+    .option('--data-dir <dir>', 'where batch data lives (default: .durabatch next to the manifest)')
+    .option('--wait-seconds <s>', 'seconds per long-poll request', parse.positiveInt, 60)
+    .option('--item-timeout <duration>', 'give up on a run after this long', parse.duration, 24 * 3_600_000)
+    .addOption(new Option('--page-size <n>').argParser(parse.positiveInt).hideHelp())
+    .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
+    .action(async (manifest: string, opts: RunOptions) => setExitCode(await runCommand(manifest, opts)));
+
+  manifestOptions(program.command('validate <manifest>').description('check every row (and the app parameters) without spending'))
+    .action(async (manifest: string, opts: ValidateOptions) => setExitCode(await validateCommand(manifest, opts)));
+
+  program
+    .command('status <batchId>')
+    .description('counts by status, and where the results are')
+    .option('--json', 'machine-readable output')
+    .action(async (batchId: string, opts: { json?: boolean }) => setExitCode(await statusCommand(batchId, opts)));
+
+  program
+    .command('results <batchId>')
+    .description('print or copy the results file of a finished batch')
+    .addOption(new Option('--format <format>', 'results format').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(async (batchId: string, opts: { format: 'jsonl' | 'csv'; out?: string }) =>
+      setExitCode(await resultsCommand(batchId, opts)),
+    );
+
+  program
+    .command('worker')
+    .description('run a worker (holds the provider keys) against TEMPORAL_ADDRESS, or the embedded dev server')
+    .option('--task-queue <queue>', 'task queue to poll (default durabatch, or DURABATCH_TASK_QUEUE)')
+    .action(async (opts: { taskQueue?: string }) => setExitCode(await workerCommand(opts)));
+
+  program
+    .command('simulate')
+    .description('serve the provider simulator (Lamina API) for trying durabatch without an account')
+    .option('--port <port>', 'port (0 = any free port)', Number, 8787)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--seed <n>', 'seed for every random choice', Number)
+    .option('--run-duration <ms|min-max>', 'how long each run takes, e.g. 2000 or 1500-2500')
+    .option('--failure-rate <share>', 'share of runs that fail (0..1)', Number)
+    .option('--asset-ttl <duration>', 'lifetime of signed output URLs', parse.duration)
+    .option('--max-wait <duration>', 'cap on how long /wait blocks', parse.duration)
+    .option('--fault <kind:rate[:endpoints]>', 'inject a fault, e.g. 429:0.05 or reset:0.02:lamina.start (repeatable)', faultRule, [])
+    .option('--api-key <key>', 'the only API key accepted (default: any key starting with lma_)')
+    .action(async (opts: SimulateOptions) => setExitCode(await simulateCommand(opts)));
+
+  program
+    .command('demo')
+    .description('simulator + embedded Temporal + worker: run the sample manifest end to end')
+    .option('--out <dir>', 'where results and images go', 'demo-results')
+    .option('--concurrency <n>', 'provider runs in flight at once', parse.positiveInt, 8)
+    .action(async (opts: { out: string; concurrency: number }) => setExitCode(await demoCommand(opts)));
+
+  return program;
+}

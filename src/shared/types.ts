@@ -1,0 +1,245 @@
+import type { ProviderName } from './constants.js';
+import type { FinalItemStatus, StatusCounts } from './status.js';
+
+/**
+ * Inputs and outputs of every workflow and activity. They carry references, offsets and counters only:
+ * manifest rows live in the batch's storage, credentials in the worker's environment.
+ */
+
+export type AmbiguousSubmitPolicy = 'hold' | 'resubmit';
+
+/** Settings every row of a batch shares. */
+export interface ItemSettings {
+  provider: ProviderName;
+  app: string;
+  storage: string;
+  /** Seconds per long-poll request (Lamina: 1..120). */
+  waitSeconds: number;
+  /** Give up waiting on a run after this long (ms). */
+  itemTimeoutMs: number;
+  onAmbiguousSubmit: AmbiguousSubmitPolicy;
+}
+
+export interface BatchWorkflowInput {
+  batchId: string;
+  manifestPath: string;
+  manifestName: string;
+  format?: 'csv' | 'json' | 'jsonl';
+  keyColumn?: string;
+  omit: string[];
+  map: Record<string, string>;
+  concurrency: number;
+  /** Absolute number of failed rows tolerated, or a share of rows ("10%"). */
+  maxFailures?: string;
+  outDir?: string;
+  pageSize: number;
+  /** Overrides the partition count chosen from rows and concurrency. */
+  partitions?: number;
+  item: ItemSettings;
+}
+
+export interface BatchWorkflowOutput {
+  batchId: string;
+  rowCount: number;
+  counts: StatusCounts;
+  resultsPath: string;
+  csvPath: string;
+  summaryPath: string;
+  outDir: string | null;
+  /** True when failures exceed --max-failures. */
+  overThreshold: boolean;
+}
+
+export type BatchStage = 'preparing' | 'running' | 'exporting' | 'done';
+
+export interface BatchProgress {
+  stage: BatchStage;
+  rowCount: number | null;
+  partitionIds: string[];
+  result: BatchWorkflowOutput | null;
+}
+
+export interface PartitionState {
+  nextRow: number;
+  counts: StatusCounts;
+  /** Row ids in flight → row number. */
+  inFlight: Record<string, number>;
+}
+
+export interface PartitionWorkflowInput {
+  batchId: string;
+  partition: number;
+  /** First row (1-based, inclusive) and last row (inclusive) of this partition. */
+  firstRow: number;
+  lastRow: number;
+  window: number;
+  pageSize: number;
+  item: ItemSettings;
+  state?: PartitionState;
+}
+
+export interface PartitionWorkflowOutput {
+  partition: number;
+  counts: StatusCounts;
+}
+
+export interface PartitionProgress {
+  partition: number;
+  total: number;
+  started: number;
+  inFlight: number;
+  counts: StatusCounts;
+}
+
+export interface ItemWorkflowInput {
+  batchId: string;
+  partitionWorkflowId: string;
+  row: number;
+  id: string;
+  key: string;
+  settings: ItemSettings;
+}
+
+export interface ItemWorkflowOutput {
+  row: number;
+  id: string;
+  status: FinalItemStatus;
+}
+
+export interface ItemDoneSignal {
+  row: number;
+  id: string;
+  status: FinalItemStatus;
+}
+
+/** One output of a row as written to results (paths relative to the results file's folder). */
+export interface OutputRecord {
+  label: string;
+  type: string;
+  url: string | null;
+  path: string | null;
+  sha256: string | null;
+  bytes: number | null;
+  text?: string;
+}
+
+export interface ResultError {
+  code: string;
+  message: string;
+}
+
+/** The results.jsonl line (design.md, "Storage and results"). */
+export interface ResultLine {
+  row: number;
+  key: string;
+  status: FinalItemStatus;
+  provider: ProviderName;
+  runId: string | null;
+  attempts: number;
+  error: ResultError | null;
+  outputs: OutputRecord[];
+  inputs: Record<string, unknown>;
+  submittedAt: string | null;
+  finishedAt: string | null;
+  records?: unknown[];
+}
+
+// ---- activities ----
+
+export interface PrepareManifestInput {
+  batchId: string;
+  manifestPath: string;
+  format?: 'csv' | 'json' | 'jsonl';
+  keyColumn?: string;
+  omit: string[];
+  map: Record<string, string>;
+  provider: ProviderName;
+  app: string;
+  storage: string;
+}
+
+export interface PrepareManifestOutput {
+  rowCount: number;
+  mapping: Record<string, string>;
+}
+
+export interface LoadRowKeysInput {
+  storage: string;
+  from: number;
+  to: number;
+}
+
+export interface RowKey {
+  row: number;
+  id: string;
+  key: string;
+}
+
+export interface SubmitRunInput {
+  row: number;
+  id: string;
+  settings: ItemSettings;
+}
+
+export type SubmitRunOutput =
+  | { outcome: 'created'; runId: string; submittedAt: string; attempts: number; snapshot: RunSnapshotLite | null }
+  | { outcome: 'unknown'; submittedAt: string; attempts: number; reason: string };
+
+/** The parts of a provider snapshot a workflow needs. */
+export interface RunSnapshotLite {
+  runId: string;
+  state: 'queued' | 'running' | 'succeeded' | 'failed' | 'partial' | 'cancelled' | 'needs_input';
+  terminal: boolean;
+  providerStatus: string;
+  errorMessage: string | null;
+  outputs: { label: string; type: string; url: string | null; text: string | null; status: string; error: string | null }[];
+  records: unknown[] | null;
+}
+
+export interface AwaitRunInput {
+  runId: string;
+  id: string;
+  settings: ItemSettings;
+}
+
+export interface CollectOutputsInput {
+  runId: string;
+  id: string;
+  settings: ItemSettings;
+  outputs: RunSnapshotLite['outputs'];
+}
+
+export interface RecordResultInput {
+  storage: string;
+  line: Omit<ResultLine, 'inputs'>;
+  id: string;
+}
+
+export interface ReadItemResultInput {
+  storage: string;
+  id: string;
+}
+
+export interface CancelRunInput {
+  runId: string;
+  settings: ItemSettings;
+}
+
+export interface ExportResultsInput {
+  batchId: string;
+  storage: string;
+  outDir?: string;
+  provider: ProviderName;
+  app: string;
+  maxFailures?: string;
+}
+
+export interface ExportResultsOutput {
+  counts: StatusCounts;
+  rowCount: number;
+  resultsPath: string;
+  csvPath: string;
+  summaryPath: string;
+  outDir: string | null;
+  overThreshold: boolean;
+}

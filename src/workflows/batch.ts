@@ -1,0 +1,101 @@
+import {
+  ApplicationFailure,
+  executeChild,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { batchProgressQuery } from '../shared/messages.js';
+import { planPartitions } from '../shared/plan.js';
+import { BATCH_ID_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
+import type { BatchProgress, BatchWorkflowInput, BatchWorkflowOutput } from '../shared/types.js';
+import { partitionWorkflow } from './partition.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { prepareManifest, exportResults } = proxyActivities<Activities>({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '60s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 10 },
+});
+
+/**
+ * A whole batch: validates and normalizes the manifest into storage, runs the rows through partition workflows
+ * (contiguous row ranges, each with its share of the concurrency), and exports the results in manifest order.
+ * Started with the batch id as workflow id, so running the same command twice attaches to one batch.
+ */
+export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowOutput> {
+  const progress: BatchProgress = { stage: 'preparing', rowCount: null, partitionIds: [], result: null };
+  setHandler(batchProgressQuery, () => progress);
+  upsertSearchAttributes([
+    { key: BATCH_ID_KEY, value: input.batchId },
+    { key: PROVIDER_KEY, value: input.item.provider },
+  ]);
+  setCurrentDetails(`Preparing ${input.manifestName}`);
+
+  const prepared = await prepareManifest({
+    batchId: input.batchId,
+    manifestPath: input.manifestPath,
+    omit: input.omit,
+    map: input.map,
+    provider: input.item.provider,
+    app: input.item.app,
+    storage: input.item.storage,
+    ...(input.format ? { format: input.format } : {}),
+    ...(input.keyColumn ? { keyColumn: input.keyColumn } : {}),
+  });
+  progress.rowCount = prepared.rowCount;
+  progress.stage = 'running';
+
+  const plans = planPartitions(prepared.rowCount, input.concurrency, input.partitions);
+  const batchWorkflowId = workflowInfo().workflowId;
+  progress.partitionIds = plans.map((p) => `${batchWorkflowId}/p${p.partition}`);
+  setCurrentDetails(`Running ${prepared.rowCount} rows of ${input.manifestName} in ${plans.length} partition(s)`);
+
+  await Promise.all(
+    plans.map((plan, k) =>
+      executeChild(partitionWorkflow, {
+        workflowId: progress.partitionIds[k] ?? `${batchWorkflowId}/p${plan.partition}`,
+        args: [{ batchId: input.batchId, ...plan, pageSize: input.pageSize, item: input.item }],
+        staticSummary: `partition ${plan.partition} · rows ${plan.firstRow}–${plan.lastRow} · window ${plan.window}`,
+        typedSearchAttributes: [
+          { key: BATCH_ID_KEY, value: input.batchId },
+          { key: PROVIDER_KEY, value: input.item.provider },
+        ],
+      }),
+    ),
+  );
+
+  progress.stage = 'exporting';
+  const exported = await exportResults({
+    batchId: input.batchId,
+    storage: input.item.storage,
+    provider: input.item.provider,
+    app: input.item.app,
+    ...(input.outDir ? { outDir: input.outDir } : {}),
+    ...(input.maxFailures ? { maxFailures: input.maxFailures } : {}),
+  });
+  if (exported.rowCount !== prepared.rowCount) {
+    throw ApplicationFailure.nonRetryable(
+      `results have ${exported.rowCount} lines for ${prepared.rowCount} rows`,
+      'ResultsIncomplete',
+    );
+  }
+  const result: BatchWorkflowOutput = {
+    batchId: input.batchId,
+    rowCount: prepared.rowCount,
+    counts: exported.counts,
+    resultsPath: exported.resultsPath,
+    csvPath: exported.csvPath,
+    summaryPath: exported.summaryPath,
+    outDir: exported.outDir,
+    overThreshold: exported.overThreshold,
+  };
+  progress.stage = 'done';
+  progress.result = result;
+  setCurrentDetails(`Done: ${JSON.stringify(exported.counts)}`);
+  return result;
+}

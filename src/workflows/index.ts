@@ -1,0 +1,3 @@
+export { batchWorkflow } from './batch.js';
+export { partitionWorkflow } from './partition.js';
+export { itemWorkflow } from './item.js';

@@ -1,0 +1,204 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { FAILURE_TYPES } from '../shared/failures.js';
+import { itemDoneSignal } from '../shared/messages.js';
+import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
+import type { FinalItemStatus, ItemStatus } from '../shared/status.js';
+import type {
+  ItemWorkflowInput,
+  ItemWorkflowOutput,
+  OutputRecord,
+  ResultError,
+  RunSnapshotLite,
+  SubmitRunOutput,
+} from '../shared/types.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { submitRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
+  // Only failures where the provider surely created nothing are retryable (the activity decides).
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s' },
+});
+
+const { collectOutputs } = proxyActivities<Activities>({
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '60s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 20 },
+});
+
+const { recordResult, cancelRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+/**
+ * One manifest row: submit its run once, wait for it, download its outputs, record its result line, then tell
+ * the partition. Its id `<batchId>/<rowId>` gives the row an identity in the UI and makes Temporal refuse a
+ * second copy of it.
+ */
+export async function itemWorkflow(input: ItemWorkflowInput): Promise<ItemWorkflowOutput> {
+  const result = await runItem(input);
+  setStatus(result.status);
+  await getExternalWorkflowHandle(input.partitionWorkflowId).signal(itemDoneSignal, {
+    row: input.row,
+    id: input.id,
+    status: result.status,
+  });
+  return { row: input.row, id: input.id, status: result.status };
+}
+
+interface Outcome {
+  status: FinalItemStatus;
+  runId: string | null;
+  error: ResultError | null;
+  outputs: OutputRecord[];
+  records: unknown[] | null;
+}
+
+async function runItem(input: ItemWorkflowInput): Promise<{ status: FinalItemStatus }> {
+  const started = { submittedAt: null as string | null, attempts: 0, runId: null as string | null };
+  let outcome: Outcome;
+  try {
+    outcome = await submitAndWait(input, started);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    outcome = { status: 'cancelled', runId: started.runId, error: cancelledError(), outputs: [], records: null };
+    await CancellationScope.nonCancellable(async () => {
+      if (started.runId) await cancelRun({ runId: started.runId, settings: input.settings });
+      await record(input, outcome, started);
+    });
+    return outcome;
+  }
+  await record(input, outcome, started);
+  return outcome;
+}
+
+async function submitAndWait(
+  input: ItemWorkflowInput,
+  started: { submittedAt: string | null; attempts: number; runId: string | null },
+): Promise<Outcome> {
+  setStatus('submitting');
+  let submitted: SubmitRunOutput;
+  try {
+    submitted = await submitRun({ row: input.row, id: input.id, settings: input.settings });
+  } catch (err) {
+    return failedOutcome(err, null);
+  }
+  started.submittedAt = submitted.submittedAt;
+  started.attempts = submitted.attempts;
+  if (submitted.outcome === 'unknown') {
+    const error = { code: 'SUBMIT_UNKNOWN', message: submitted.reason };
+    return { status: 'submit_unknown', runId: null, error, outputs: [], records: null };
+  }
+  started.runId = submitted.runId;
+  setStatus('running');
+  let snapshot: RunSnapshotLite;
+  try {
+    snapshot = submitted.snapshot?.terminal ? submitted.snapshot : await awaitTerminal(input, submitted.runId);
+  } catch (err) {
+    return failedOutcome(err, submitted.runId);
+  }
+  return finish(input, snapshot);
+}
+
+async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<RunSnapshotLite> {
+  const { awaitRun } = proxyActivities<Activities>({
+    startToCloseTimeout: `${input.settings.waitSeconds + 30}s`,
+    heartbeatTimeout: '20s',
+    scheduleToCloseTimeout: input.settings.itemTimeoutMs,
+    // The activity fails with RunNotFinished (and its own short nextRetryDelay) while the run is still going:
+    // retries are a poll that adds no history events.
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+  return awaitRun({ runId, id: input.id, settings: input.settings });
+}
+
+async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Promise<Outcome> {
+  const status = statusOf(snapshot);
+  const error = snapshot.errorMessage ? { code: `RUN_${snapshot.providerStatus.toUpperCase()}`, message: snapshot.errorMessage } : null;
+  let outputs: OutputRecord[] = [];
+  if (snapshot.outputs.some((o) => o.url !== null || o.text !== null)) {
+    setStatus('downloading');
+    try {
+      outputs = await collectOutputs({ runId: snapshot.runId, id: input.id, settings: input.settings, outputs: snapshot.outputs });
+    } catch (err) {
+      return failedOutcome(err, snapshot.runId);
+    }
+  }
+  return { status, runId: snapshot.runId, error: status === 'succeeded' ? null : error, outputs, records: snapshot.records };
+}
+
+function statusOf(snapshot: RunSnapshotLite): FinalItemStatus {
+  switch (snapshot.state) {
+    case 'succeeded':
+      return 'succeeded';
+    case 'partial':
+      return 'partial';
+    case 'cancelled':
+      return 'cancelled';
+    case 'needs_input':
+      return 'needs_input';
+    default:
+      return 'failed';
+  }
+}
+
+function failedOutcome(err: unknown, runId: string | null): Outcome {
+  if (isCancellation(err)) throw err;
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const code = cause.type ?? 'Failed';
+    const status: FinalItemStatus = code === FAILURE_TYPES.submitAmbiguous ? 'submit_unknown' : 'failed';
+    return { status, runId, error: { code, message: cause.message }, outputs: [], records: null };
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const code = err instanceof ActivityFailure && cause instanceof Error ? cause.name : 'Failed';
+  return { status: 'failed', runId, error: { code, message }, outputs: [], records: null };
+}
+
+async function record(
+  input: ItemWorkflowInput,
+  outcome: Outcome,
+  started: { submittedAt: string | null; attempts: number },
+): Promise<void> {
+  await recordResult({
+    storage: input.settings.storage,
+    id: input.id,
+    line: {
+      row: input.row,
+      key: input.key,
+      status: outcome.status,
+      provider: input.settings.provider,
+      runId: outcome.runId,
+      attempts: started.attempts,
+      error: outcome.error,
+      outputs: outcome.outputs,
+      submittedAt: started.submittedAt,
+      finishedAt: new Date(Date.now()).toISOString(),
+      ...(outcome.records ? { records: outcome.records } : {}),
+    },
+  });
+}
+
+function cancelledError(): ResultError {
+  return { code: 'CANCELLED', message: 'the batch was cancelled before this row finished' };
+}
+
+function setStatus(status: ItemStatus): void {
+  upsertSearchAttributes([{ key: ITEM_STATUS_KEY, value: status }]);
+}
+
+export function itemWorkflowId(batchId: string, id: string): string {
+  return `${batchId}/${id}`;
+}
+
