@@ -1,0 +1,130 @@
+import { Client, Connection } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { BATCH_ID_KEY, PROVIDER_KEY } from '../../src/shared/search-attributes.js';
+import type { BatchWorkflowInput, ItemSettings } from '../../src/shared/types.js';
+import { DEMO_LAMINA_APP_ID, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
+import { createWorker } from '../../src/worker.js';
+import type { batchWorkflow } from '../../src/workflows/index.js';
+import { temporalAddress } from './temporal-env.js';
+
+/** A distinctive key: tests look for it everywhere it must never appear. */
+export const TEST_LAMINA_KEY = 'lma_test_SECRET_5f1e9b2c7d4a8e3f';
+
+export interface Harness {
+  client: Client;
+  sim: SimulatorHandle;
+  dir: string;
+  taskQueue: string;
+  env: NodeJS.ProcessEnv;
+  startWorker(): Promise<Worker>;
+  stop(): Promise<void>;
+}
+
+/** Real simulator on port 0, a client on the run's Temporal server, a temp dir, and workers on demand. */
+export async function startHarness(taskQueue: string, sim: SimulatorOptions = {}): Promise<Harness> {
+  const simulator = await startSimulator({ port: 0, seed: 1, lamina: { apiKey: TEST_LAMINA_KEY }, ...sim });
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection, namespace: 'default' });
+  const dir = await mkdtemp(join(tmpdir(), `durabatch-${taskQueue}-`));
+  const env = { ...process.env, LAMINA_BASE_URL: simulator.url, LAMINA_API_KEY: TEST_LAMINA_KEY };
+  const workers: { worker: Worker; done: Promise<void>; conn: NativeConnection }[] = [];
+  return {
+    client,
+    sim: simulator,
+    dir,
+    taskQueue,
+    env,
+    async startWorker() {
+      const conn = await NativeConnection.connect({ address: temporalAddress() });
+      const worker = await createWorker({ connection: conn, namespace: 'default', taskQueue, env });
+      workers.push({ worker, done: worker.run(), conn });
+      return worker;
+    },
+    async stop() {
+      for (const w of workers) if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+      for (const w of workers) {
+        await w.done.catch(() => undefined);
+        await w.conn.close();
+      }
+      await connection.close();
+      await simulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ManifestRow {
+  sku: string;
+  Prompt: string;
+  Style?: string;
+}
+
+/** Writes a CSV manifest for the demo app: `rows` rows, with `[sim:fail]` in the prompts of `failRows`. */
+export async function writeManifest(dir: string, rows: number, opts: { failRows?: number[]; name?: string } = {}): Promise<string> {
+  const fail = new Set(opts.failRows ?? []);
+  const lines = ['sku,Prompt,Style'];
+  for (let i = 1; i <= rows; i++) {
+    const prompt = `product ${i}, studio light${fail.has(i) ? ' [sim:fail]' : ''}`;
+    lines.push(`SKU-${i},"${prompt}",${i % 3 === 0 ? 'Watercolor' : 'Photoreal'}`);
+  }
+  const path = join(dir, opts.name ?? 'manifest.csv');
+  await writeFile(path, lines.join('\r\n') + '\r\n');
+  return path;
+}
+
+/** The inputs the simulator sees for manifest row `i` of writeManifest (for fingerprints). */
+export function rowInputs(i: number, failRows: number[] = []): Record<string, unknown> {
+  const prompt = `product ${i}, studio light${failRows.includes(i) ? ' [sim:fail]' : ''}`;
+  return { Prompt: prompt, Style: i % 3 === 0 ? 'Watercolor' : 'Photoreal' };
+}
+
+export function batchInput(
+  h: Harness,
+  manifestPath: string,
+  batchId: string,
+  overrides: Partial<BatchWorkflowInput> = {},
+  item: Partial<ItemSettings> = {},
+): BatchWorkflowInput {
+  return {
+    batchId,
+    manifestPath,
+    manifestName: basename(manifestPath),
+    keyColumn: 'sku',
+    omit: [],
+    map: {},
+    concurrency: 20,
+    pageSize: 50,
+    ...overrides,
+    item: {
+      provider: 'lamina',
+      app: DEMO_LAMINA_APP_ID,
+      storage: join(h.dir, 'data', batchId),
+      waitSeconds: 5,
+      itemTimeoutMs: 600_000,
+      onAmbiguousSubmit: 'hold',
+      ...item,
+    },
+  };
+}
+
+export async function startBatch(h: Harness, input: BatchWorkflowInput) {
+  return h.client.workflow.start<typeof batchWorkflow>('batchWorkflow', {
+    workflowId: input.batchId,
+    taskQueue: h.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    typedSearchAttributes: [
+      { key: BATCH_ID_KEY, value: input.batchId },
+      { key: PROVIDER_KEY, value: 'lamina' },
+    ],
+  });
+}
+
+/** A unique id per test run, so reruns against one server never collide. */
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
