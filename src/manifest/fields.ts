@@ -1,0 +1,51 @@
+import { ManifestParseError } from './errors.js';
+
+/**
+ * Sets an own property even for names like `__proto__`, which a plain assignment would turn into a prototype
+ * change. Column names come from user files, so every row object is built through this.
+ */
+export function setField(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') {
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[name] = value;
+  }
+}
+
+/**
+ * Checks that one parsed JSON/JSONL element is a flat object and returns its fields. `null` values are dropped
+ * (absent, like an empty CSV cell); strings, numbers and booleans keep their types; a nested object or array is a
+ * ManifestParseError naming the row and column.
+ */
+export function flatFields(value: unknown, row: number, line: number | null): Record<string, unknown> {
+  const where = line === null ? `row ${row}` : `row ${row} (line ${line})`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ManifestParseError(
+      'JSON_NOT_OBJECT',
+      `${where} is ${describeJson(value)}, not an object; every row must be an object of column → value, ` +
+        `like {"prompt": "…", "style": "…"}`,
+      { row, line },
+    );
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [column, cell] of Object.entries(value)) {
+    if (cell === null) continue;
+    if (typeof cell === 'object') {
+      throw new ManifestParseError(
+        'JSON_NESTED_VALUE',
+        `${where}, column '${column}' holds ${describeJson(cell)}; manifest rows must be flat — ` +
+          `flatten it into separate columns or join it into a string`,
+        { row, line, column },
+      );
+    }
+    setField(fields, column, cell);
+  }
+  return fields;
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'a nested object';
+  return `a ${typeof value}`;
+}

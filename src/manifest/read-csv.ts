@@ -1,0 +1,141 @@
+import { pipeline, Readable } from 'node:stream';
+import { parse, type CsvError, type Info } from 'csv-parse';
+import { readBlocks } from './blocks.js';
+import { ManifestParseError, noRowsError } from './errors.js';
+import { setField } from './fields.js';
+import type { RawRow } from './types.js';
+
+/** A single CSV row larger than this is refused: almost always an unclosed quote swallowing the rest of the file. */
+const MAX_ROW_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Tracks the physical line where each record starts. csv-parse counts an embedded CRLF as two lines, so the start
+ * is derived from the previous record's end, the blank lines skipped since, and the line breaks inside the cells.
+ */
+class LineTracker {
+  private end = 0;
+  private emptyLines = 0;
+
+  start(record: string[], info: Info): number {
+    const line = this.end + 1 + (info.empty_lines - this.emptyLines);
+    this.emptyLines = info.empty_lines;
+    let breaks = 0;
+    for (const cell of record) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) breaks++;
+    this.end = line + breaks;
+    return line;
+  }
+
+  /** The first line after the last complete record. */
+  get next(): number {
+    return this.end + 1;
+  }
+}
+
+/**
+ * Reads an RFC 4180 CSV manifest (comma-separated, double-quoted cells, quotes doubled inside; LF or CRLF; UTF-8 with
+ * or without BOM) as a stream. The header row is required and is handed to `onColumns` before the first row. Empty
+ * cells are left out of `fields`; rows whose cells are all empty are skipped like blank lines; values stay strings.
+ */
+export async function* readCsvRows(path: string, onColumns?: (columns: string[]) => void): AsyncGenerator<RawRow> {
+  const parser = parse({
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_ROW_BYTES,
+  });
+  pipeline(Readable.from(bytesOf(path)), parser, () => undefined); // errors surface through the iterator below
+  const lines = new LineTracker();
+  let header: string[] | null = null;
+  let row = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      const line = lines.start(record, info);
+      if (header === null) {
+        header = checkHeader(record, line);
+        onColumns?.([...header]);
+      } else if (record.some((cell) => cell !== '')) {
+        row++;
+        yield { row, line, fields: toFields(header, record, row, line) };
+      }
+    }
+  } catch (error) {
+    throw csvError(error, lines, header === null ? null : row + 1);
+  } finally {
+    parser.destroy();
+  }
+  if (header === null) throw noRowsError('the file is empty');
+  if (row === 0) throw noRowsError('the CSV has a header but no data rows');
+}
+
+async function* bytesOf(path: string): AsyncGenerator<Buffer> {
+  for await (const block of readBlocks(path)) yield block.bytes;
+}
+
+function checkHeader(names: string[], line: number): string[] {
+  const seen = new Map<string, number>();
+  for (const [i, name] of names.entries()) {
+    if (name.trim() === '') {
+      throw new ManifestParseError(
+        'CSV_EMPTY_HEADER',
+        `line ${line}: column ${i + 1} of the header row has no name; name every column or delete the empty one`,
+        { line },
+      );
+    }
+    const before = seen.get(name);
+    if (before !== undefined) {
+      throw new ManifestParseError(
+        'CSV_DUPLICATE_HEADER',
+        `line ${line}: the header names column '${name}' twice (columns ${before} and ${i + 1}); rename one of them`,
+        { line, column: name },
+      );
+    }
+    seen.set(name, i + 1);
+  }
+  return names;
+}
+
+function toFields(header: string[], record: string[], row: number, line: number): Record<string, unknown> {
+  if (record.length !== header.length) {
+    throw new ManifestParseError(
+      'CSV_RAGGED_ROW',
+      `row ${row} (line ${line}) has ${record.length} cells but the header has ${header.length} columns; give every ` +
+        `row exactly ${header.length} cells and wrap cells that contain commas in double quotes`,
+      { row, line },
+    );
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [i, cell] of record.entries()) if (cell !== '') setField(fields, header[i] ?? '', cell);
+  return fields;
+}
+
+const QUOTE_FIX = 'wrap the cell in double quotes and write each quote inside it as two ("")';
+
+/** Maps csv-parse's errors to ManifestParseError with the line and a fix; the parser's own lines are a fallback. */
+function csvError(error: unknown, lines: LineTracker, row: number | null): unknown {
+  if (error instanceof ManifestParseError) return error;
+  const err = error as Partial<CsvError> & { lines?: number };
+  const at = typeof err.lines === 'number' ? err.lines : lines.next;
+  const where = { row, line: at, cause: error };
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+    case 'CSV_MAX_RECORD_SIZE': {
+      const message =
+        `a quoted cell that opens on or after line ${lines.next} is never closed (or that row is over 16 MB); ` +
+        `add the missing closing " or ${QUOTE_FIX}`;
+      return new ManifestParseError('CSV_UNCLOSED_QUOTE', message, { ...where, line: lines.next });
+    }
+    case 'INVALID_OPENING_QUOTE': {
+      const message = `line ${at}: a " appears inside a cell that is not quoted; ${QUOTE_FIX}`;
+      return new ManifestParseError('CSV_STRAY_QUOTE', message, where);
+    }
+    case 'CSV_INVALID_CLOSING_QUOTE': {
+      const message = `line ${at}: text follows the closing quote of a cell; ${QUOTE_FIX}`;
+      return new ManifestParseError('CSV_STRAY_QUOTE', message, where);
+    }
+    default: {
+      const reason = err.message ?? String(error);
+      const message = `line ${at}: the CSV cannot be parsed (${reason}); check that the file is comma-separated`;
+      return new ManifestParseError('CSV_INVALID', message, where);
+    }
+  }
+}
