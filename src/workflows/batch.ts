@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   executeChild,
   proxyActivities,
@@ -46,7 +47,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     storage: input.item.storage,
     ...(input.format ? { format: input.format } : {}),
     ...(input.keyColumn ? { keyColumn: input.keyColumn } : {}),
-  });
+  }).catch(surfaceActivityFailure);
   progress.rowCount = prepared.rowCount;
   progress.stage = 'running';
 
@@ -98,4 +99,17 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   progress.result = result;
   setCurrentDetails(`Done: ${JSON.stringify(exported.counts)}`);
   return result;
+}
+
+/** Fails the batch with the activity's own failure (type and message), so callers see "ManifestInvalid: …". */
+function surfaceActivityFailure(err: unknown): never {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    throw ApplicationFailure.create({
+      type: err.cause.type ?? 'ActivityFailed',
+      message: err.cause.message,
+      details: err.cause.details ?? [],
+      nonRetryable: true,
+    });
+  }
+  throw err;
 }

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultLine } from '../../src/shared/types.js';
+import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
+import { rowInputs, startHarness, writeManifest, type Harness } from '../helpers/harness.js';
+import { runCli, spawnCli, waitFor } from '../helpers/processes.js';
+import { temporalCliPath } from '../helpers/temporal-env.js';
+
+const ROWS = 60;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+describe('durabatch run on the embedded dev server', () => {
+  let h: Harness;
+  let env: NodeJS.ProcessEnv;
+  const groups: number[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness('cli-resume', { runDurationMs: { min: 1000, max: 2000 } });
+    env = { ...h.env, TEMPORAL_CLI_PATH: temporalCliPath(), DURABATCH_HOME: join(h.dir, 'home') };
+    delete env.TEMPORAL_ADDRESS;
+    env.DURABATCH_TEMPORAL_PORT = String(await freePort());
+    env.DURABATCH_UI_PORT = String(await freePort());
+  });
+
+  afterAll(async () => {
+    for (const pid of groups) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await h?.stop();
+  });
+
+  it('resumes the same batch after the whole process tree was killed, creating no run twice', async () => {
+    const manifest = await writeManifest(h.dir, ROWS);
+    const args = ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--key-column', 'sku', '--concurrency', '10'];
+    const first = spawnCli(args, env, { detached: true, cwd: h.dir });
+    if (first.child.pid) groups.push(first.child.pid);
+    await waitFor('some runs to be created', () => h.sim.counters().runsCreated >= 15, 180_000);
+    process.kill(-(first.child.pid ?? 0), 'SIGKILL'); // the CLI, its worker and its dev server, all at once
+    await first.exited;
+
+    const second = await runCli(args, env, { cwd: h.dir });
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).toContain('Results:');
+    const resultsPath = /Results: (.+)/.exec(second.output)?.[1]?.trim() ?? '';
+    const lines = (await readFile(resultsPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ResultLine);
+    expect(lines).toHaveLength(ROWS);
+    const counts = h.sim.counters().runsCreatedByFingerprint;
+    for (const line of lines) {
+      const fp = inputFingerprint('lamina', DEMO_LAMINA_APP_ID, rowInputs(line.row));
+      expect(counts[fp] ?? 0, `row ${line.row}`).toBeLessThanOrEqual(1);
+      if (line.status === 'succeeded') expect(counts[fp]).toBe(1);
+      else expect(line.status).toBe('submit_unknown');
+    }
+    expect(lines.filter((l) => l.status === 'succeeded').length).toBeGreaterThan(ROWS - 10);
+  });
+
+  it('answers a finished batch from its results when the same command runs again', async () => {
+    const manifest = join(h.dir, 'manifest.csv');
+    const args = ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--key-column', 'sku', '--concurrency', '10'];
+    const before = h.sim.counters().runsCreated;
+    const again = await runCli(args, env, { cwd: h.dir });
+    expect(again.code, again.output).toBe(0);
+    expect(h.sim.counters().runsCreated).toBe(before);
+  });
+});

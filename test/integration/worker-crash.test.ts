@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultLine } from '../../src/shared/types.js';
+import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
+import { batchInput, rowInputs, startBatch, startHarness, uniqueId, writeManifest, type Harness } from '../helpers/harness.js';
+import { spawnCli, waitFor, type Spawned } from '../helpers/processes.js';
+import { temporalAddress } from '../helpers/temporal-env.js';
+
+const ROWS = 120;
+
+describe('a worker killed with SIGKILL in the middle of a batch', () => {
+  let h: Harness;
+  let workers: Spawned[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness('worker-crash', { runDurationMs: { min: 800, max: 1500 } });
+  });
+
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await h?.stop();
+  });
+
+  it('is replaced by a new worker process that finishes every row without creating any run twice', async () => {
+    const env = { ...h.env, TEMPORAL_ADDRESS: temporalAddress(), DURABATCH_TASK_QUEUE: h.taskQueue };
+    const first = spawnCli(['worker'], env);
+    workers.push(first);
+    const batchId = uniqueId('crash');
+    const manifest = await writeManifest(h.dir, ROWS);
+    const handle = await startBatch(h, batchInput(h, manifest, batchId, { concurrency: 15, pageSize: 40 }));
+
+    await waitFor('a third of the runs to be created', () => h.sim.counters().runsCreated >= ROWS / 3);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const createdAtKill = h.sim.counters().runsCreated;
+    expect(createdAtKill).toBeLessThan(ROWS);
+
+    const second = spawnCli(['worker'], env);
+    workers.push(second);
+    const result = await handle.result();
+
+    const lines = (await readFile(result.resultsPath, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ResultLine);
+    expect(lines).toHaveLength(ROWS);
+    const counts = h.sim.counters().runsCreatedByFingerprint;
+    for (const line of lines) {
+      expect(['succeeded', 'submit_unknown']).toContain(line.status);
+      const fp = inputFingerprint('lamina', DEMO_LAMINA_APP_ID, rowInputs(line.row));
+      expect(counts[fp] ?? 0, `row ${line.row}`).toBeLessThanOrEqual(1);
+      if (line.status === 'succeeded') expect(counts[fp], `row ${line.row}`).toBe(1);
+    }
+    // A kill can only leave the few rows whose start was on the wire in doubt.
+    expect(lines.filter((l) => l.status === 'submit_unknown').length).toBeLessThanOrEqual(15);
+  });
+});
