@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { errorCode, failedBeforeSending, parseErrorBody, parseRetryAfter } from './http-errors.js';
+import { redactSecrets, sanitizeCause } from './redact.js';
+
+describe('parseErrorBody', () => {
+  it('reads the current Lamina shape with code, request id, retryAfter and details', () => {
+    const body = JSON.stringify({
+      error: 'Too many requests',
+      code: 'RATE_LIMITED',
+      retryable: true,
+      requestId: 'req_1',
+      retryAfter: 12,
+      details: [{ field: 'Style' }],
+    });
+    expect(parseErrorBody(body)).toEqual({
+      message: 'Too many requests',
+      code: 'RATE_LIMITED',
+      requestId: 'req_1',
+      retryAfterSeconds: 12,
+      details: [{ field: 'Style' }],
+    });
+  });
+
+  it('reads the older {error} shape', () => {
+    expect(parseErrorBody('{"error":"Invalid API key"}')).toEqual({ message: 'Invalid API key' });
+  });
+
+  it('reads a nested {error: {message, code}} shape', () => {
+    expect(parseErrorBody('{"error":{"message":"nope","code":"X"}}')).toEqual({ message: 'nope', code: 'X' });
+  });
+
+  it("reads Magnific's {message} shape", () => {
+    expect(parseErrorBody('{"message":"Rate limit exceeded"}')).toEqual({ message: 'Rate limit exceeded' });
+  });
+
+  it('keeps the title of an HTML error page and the first words of plain text', () => {
+    expect(parseErrorBody('<html><head><title>502 Bad Gateway</title></head><body>…</body></html>')).toEqual({
+      message: '502 Bad Gateway',
+    });
+    expect(parseErrorBody('upstream   connect error\n')).toEqual({ message: 'upstream connect error' });
+  });
+
+  it('returns nothing for empty or non-object JSON bodies', () => {
+    expect(parseErrorBody('')).toEqual({});
+    expect(parseErrorBody('[1,2]')).toEqual({});
+    expect(parseErrorBody('null')).toEqual({});
+  });
+
+  it('accepts a numeric-string retryAfter and ignores a negative one', () => {
+    expect(parseErrorBody('{"retryAfter":"7"}').retryAfterSeconds).toBe(7);
+    expect(parseErrorBody('{"retryAfter":-3}').retryAfterSeconds).toBeUndefined();
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds, rounding up', () => {
+    expect(parseRetryAfter('12')).toBe(12);
+    expect(parseRetryAfter('1.2')).toBe(2);
+  });
+
+  it('reads an HTTP-date relative to now, never below 0', () => {
+    const now = Date.parse('2026-04-18T14:00:00Z');
+    expect(parseRetryAfter('Sat, 18 Apr 2026 14:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('Sat, 18 Apr 2026 13:00:00 GMT', now)).toBe(0);
+  });
+
+  it('ignores absent or unreadable values', () => {
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+});
+
+describe('failedBeforeSending', () => {
+  it('is true only for failures that cannot have reached the server', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED']) {
+      expect(failedBeforeSending(code), code).toBe(true);
+    }
+    expect(failedBeforeSending('ERR_TLS_CERT_ALTNAME_INVALID')).toBe(true);
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_HEADERS_TIMEOUT', undefined]) {
+      expect(failedBeforeSending(code), String(code)).toBe(false);
+    }
+  });
+
+  it('finds the code of an AggregateError from a dual-stack connect', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:1'), { code: 'ECONNREFUSED' });
+    expect(errorCode(new AggregateError([refused], 'connect failed'))).toBe('ECONNREFUSED');
+    expect(errorCode(new Error('x', { cause: refused }))).toBe('ECONNREFUSED');
+  });
+});
+
+describe('redaction', () => {
+  it('removes known secrets and anything shaped like a Lamina key or bearer token', () => {
+    const text = redactSecrets('key s3cr3t-value, lma_abc123 and Bearer xyz.789', ['s3cr3t-value']);
+    expect(text).toBe('key [REDACTED], [REDACTED] and Bearer [REDACTED]');
+  });
+
+  it('replaces a cause that carries a secret anywhere, keeping its name and code', () => {
+    const inner = new Error('sent with lma_topsecret');
+    const err = Object.assign(new Error('outer', { cause: inner }), { code: 'ECONNRESET' });
+    const safe = sanitizeCause(err, ['lma_topsecret']) as Error & { code: string };
+    expect(JSON.stringify(safe) + safe.message + String(safe.stack)).not.toContain('topsecret');
+    expect(safe.code).toBe('ECONNRESET');
+    const clean = new Error('clean');
+    expect(sanitizeCause(clean, ['lma_topsecret'])).toBe(clean);
+  });
+});
