@@ -6,15 +6,17 @@ import { ManifestParseError, noRowsError } from './errors.js';
 import { flatFields } from './fields.js';
 import type { RawRow } from './types.js';
 
-/** Long lines (minified JSON) are fed to the parser in pieces of this size; errors point into the piece. */
-const MAX_PIECE_BYTES = 16 * 1024;
+/**
+ * The parser gets at most this many bytes per write. A syntax error then lies between the point where the parser
+ * resumed (at most ~16 chars of look-ahead earlier) and the end of the piece, so the excerpt in the message holds it.
+ */
+const MAX_PIECE_BYTES = 128;
+/** How many of the latest pieces are kept to locate a syntax error. */
+const RECENT_PIECES = 4;
 
 interface FeedState {
-  /** Start of the piece the parser is working on: the place an error message points to. */
-  line: number;
-  column: number;
-  /** True once the whole file was fed: a parser error now means the JSON ended too early. */
-  ending: boolean;
+  /** The latest pieces written to the parser, oldest first (references into the read buffers, not copies). */
+  recent: Block[];
 }
 
 /**
@@ -26,7 +28,7 @@ export async function* readJsonRows(path: string): AsyncGenerator<RawRow> {
   const parser = new Parser({ streamValues: false });
   const elements = new StreamArray();
   pipeline(parser, elements, () => undefined); // errors surface through the iterator below
-  const state: FeedState = { line: 1, column: 1, ending: false };
+  const state: FeedState = { recent: [] };
   void feed(path, parser, state);
   let row = 0;
   try {
@@ -35,7 +37,7 @@ export async function* readJsonRows(path: string): AsyncGenerator<RawRow> {
       yield { row, line: null, fields: flatFields(element.value, row, null) };
     }
   } catch (error) {
-    throw jsonError(error, state);
+    throw jsonError(error, state, parser);
   } finally {
     parser.destroy();
     elements.destroy();
@@ -50,13 +52,12 @@ async function feed(path: string, parser: Writable, state: FeedState): Promise<v
     for await (const block of readBlocks(path)) {
       for (const piece of pieces(block)) {
         if (!seenStart) seenStart = checkStart(piece);
-        state.line = piece.line;
-        state.column = piece.column;
+        state.recent.push(piece);
+        if (state.recent.length > RECENT_PIECES) state.recent.shift();
         if (!(await write(parser, piece.bytes))) return;
       }
     }
     if (!seenStart) throw noRowsError('the file is empty');
-    state.ending = true;
     parser.end();
   } catch (error) {
     parser.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -84,7 +85,7 @@ function* pieces(block: Block): Generator<Block> {
   while (start < bytes.length) {
     const newline = bytes.indexOf(0x0a, start);
     let end = newline >= 0 ? newline + 1 : bytes.length;
-    if (end - start > MAX_PIECE_BYTES) end = start + MAX_PIECE_BYTES; // Utf8Stream rejoins split characters
+    if (end - start > MAX_PIECE_BYTES) end = start + MAX_PIECE_BYTES; // the parser's decoder rejoins split chars
     yield { bytes: bytes.subarray(start, end), line, column };
     if (bytes[end - 1] === 0x0a) {
       line++;
@@ -110,20 +111,41 @@ function checkStart(piece: Block): boolean {
   );
 }
 
-function jsonError(error: unknown, state: FeedState): unknown {
+/**
+ * stream-json's errors carry no position. The parser keeps the text it has not consumed yet in `_buffer` (an
+ * internal field, read defensively); it starts where parsing resumed before failing, which sits in the latest
+ * pieces. That gives the line and a short excerpt; without it, the line of the latest piece.
+ */
+function locate(state: FeedState, parser: object): { line: number; excerpt: string } {
+  const first = state.recent[0];
+  if (first === undefined) return { line: 1, excerpt: '' };
+  const text = Buffer.concat(state.recent.map((p) => p.bytes)).toString('utf8');
+  const pending = (parser as { _buffer?: unknown })._buffer;
+  if (typeof pending !== 'string' || pending.length > text.length) {
+    return { line: state.recent[state.recent.length - 1]?.line ?? first.line, excerpt: '' };
+  }
+  const offset = text.length - pending.trimStart().length;
+  let line = first.line;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return { line, excerpt: pending.trim().slice(0, 160) };
+}
+
+function jsonError(error: unknown, state: FeedState, parser: object): unknown {
   if (error instanceof ManifestParseError) return error;
-  const where = state.column > 1 ? `line ${state.line} (after column ${state.column})` : `line ${state.line}`;
-  if (state.ending) {
+  const reason = error instanceof Error ? error.message : String(error);
+  const { line, excerpt } = locate(state, parser);
+  if (/^Parser has expected/.test(reason)) {
     return new ManifestParseError(
       'JSON_TRUNCATED',
-      `the JSON ends too early at ${where} — the file looks truncated or an array/object is not closed; ` +
+      `the JSON ends too early at line ${line} — the file looks truncated or an array/object is not closed; ` +
         `re-export the manifest or close the brackets`,
-      { line: state.line, cause: error },
+      { line, cause: error },
     );
   }
-  const reason = (error instanceof Error ? error.message : String(error)).replace(/^Parser cannot parse input: /, '');
-  return new ManifestParseError('JSON_INVALID', `invalid JSON at ${where}: ${reason}; fix the syntax there`, {
-    line: state.line,
+  const near = excerpt === '' ? '' : ` near ${JSON.stringify(excerpt)}`;
+  const what = reason.replace(/^Parser cannot parse input: /, '');
+  return new ManifestParseError('JSON_INVALID', `invalid JSON at line ${line}${near}: ${what}; fix the syntax there`, {
+    line,
     cause: error,
   });
 }

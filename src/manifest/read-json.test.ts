@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { readRows } from './read.js';
+import { fixture, readAll, readError, tempFiles } from './test-helpers.js';
+
+const files = tempFiles();
+
+describe('JSON manifests', () => {
+  it('streams an array of flat objects, keeping value types and dropping nulls', async () => {
+    const rows = await readAll(fixture('good.json'));
+    expect(rows).toEqual([
+      { row: 1, line: null, fields: { sku: 'sku-1', Prompt: 'A red chair', Steps: 30, Upscale: true } },
+      { row: 2, line: null, fields: { sku: 'sku-2', Prompt: 'Línea\nnueva' } },
+      { row: 3, line: null, fields: { sku: 'sku-3', Prompt: 'A lamp', Extra: 'x' } },
+    ]);
+  });
+
+  it('refuses a nested object in a field and names the row and column', async () => {
+    const error = await readError(fixture('nested.json'));
+    expect(error).toMatchObject({ code: 'JSON_NESTED_VALUE', row: 2, column: 'Prompt' });
+    expect(error.message).toContain('flatten it');
+  });
+
+  it('refuses an array in a field', async () => {
+    const error = await readError(files.write('array-field.json', '[{"a": [1, 2]}]'));
+    expect(error).toMatchObject({ code: 'JSON_NESTED_VALUE', row: 1, column: 'a' });
+  });
+
+  it('reports a truncated file with the line where it ends', async () => {
+    const error = await readError(fixture('truncated.json'));
+    expect(error).toMatchObject({ code: 'JSON_TRUNCATED', line: 3 });
+    expect(error.message).toContain('truncated');
+  });
+
+  it('reports invalid JSON with the line of the error', async () => {
+    const path = files.write('invalid.json', '[\n  {"a": 1},\n  {"a": 2},\n  {"a": nope}\n]\n');
+    const error = await readError(path);
+    expect(error).toMatchObject({ code: 'JSON_INVALID', line: 4 });
+    expect(error.message).toContain('near "nope}');
+  });
+
+  it('locates an invalid token that is followed by enough text to be detected at once', async () => {
+    const path = files.write(
+      'invalid-early.json',
+      '[\n  {"a": 1},\n  {"a": 2 "b": 3},\n  {"a": 4, "padding": "xxxxxxxxxxxxxxxxxxxx"}\n]\n',
+    );
+    const error = await readError(path);
+    expect(error).toMatchObject({ code: 'JSON_INVALID', line: 3 });
+  });
+
+  it('refuses a top-level object and points to JSONL for one object per line', async () => {
+    const error = await readError(files.write('object.json', '\n  {"a": 1}\n'));
+    expect(error).toMatchObject({ code: 'JSON_NOT_ARRAY', line: 2 });
+    expect(error.message).toContain('--format jsonl');
+  });
+
+  it('refuses an array element that is not an object', async () => {
+    const error = await readError(files.write('scalar.json', '[{"a": 1}, "b"]'));
+    expect(error).toMatchObject({ code: 'JSON_NOT_OBJECT', row: 2 });
+  });
+
+  it('says the manifest has no rows for an empty array and for an empty file', async () => {
+    expect(await readError(files.write('empty-array.json', ' [ ] '))).toMatchObject({ code: 'MANIFEST_NO_ROWS' });
+    expect(await readError(files.write('empty.json', '\n'))).toMatchObject({ code: 'MANIFEST_NO_ROWS' });
+  });
+
+  it('reads a one-line minified array fed in pieces that split multi-byte characters', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => ({ k: `k${i}`, text: `çà☕${'é'.repeat(i % 7)}` }));
+    const read = await readAll(files.write('minified.json', JSON.stringify(rows)));
+    expect(read.map((r) => r.fields)).toEqual(rows);
+  });
+
+  it('quotes the text near the error when a minified one-line file is invalid far from its start', async () => {
+    const body = JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ k: `k${i}` })));
+    const error = await readError(files.write('minified-bad.json', body.slice(0, -30) + 'oops' + body.slice(-26)));
+    expect(error).toMatchObject({ code: 'JSON_INVALID', line: 1 });
+    expect(error.message).toContain('oops');
+  });
+
+  it('stops reading cleanly when the caller breaks out early', async () => {
+    const path = files.write('many.json', JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ i }))));
+    let seen = 0;
+    for await (const _row of readRows(path)) if (++seen === 3) break;
+    expect(seen).toBe(3);
+  });
+});
