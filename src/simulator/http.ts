@@ -38,6 +38,14 @@ export function jsonResponse(status: number, body: unknown, headers?: Record<str
   return response;
 }
 
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** Finds the route for a method and path, with its decoded parameters. */
 export function matchRoute(
   routes: readonly Route[],
@@ -47,7 +55,7 @@ export function matchRoute(
   for (const route of routes) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(path);
-    if (match) return { route, params: match.slice(1).map((p) => decodeURIComponent(p)) };
+    if (match) return { route, params: match.slice(1).map(safeDecode) };
   }
   return null;
 }

@@ -133,6 +133,7 @@ describe('Lamina apps and validation', () => {
       default: 'Photoreal',
     });
     expect(data.outputs).toEqual([{ label: 'Image', type: 'image' }]);
+    expect((await call<AppBody>(`${sim.url}/lamina`, `/v1/apps/${APP}`)).json.data.appId).toBe(APP);
   });
 
   it('lists every bad input in VALIDATION_ERROR details and creates nothing', async () => {
