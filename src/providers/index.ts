@@ -11,6 +11,7 @@ export type { LaminaAdapterOptions } from './lamina.js';
 export { downloadToFile, MAX_ASSET_REDIRECTS } from './download.js';
 export type { DownloadOptions, DownloadResult } from './download.js';
 export { redactSecrets } from './redact.js';
+export { isSubmitAmbiguous } from './ambiguity.js';
 
 export const LAMINA_DEFAULT_BASE_URL = 'https://app.uselamina.ai';
 
