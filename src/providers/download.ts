@@ -11,6 +11,7 @@ import { errorCode } from './http-errors.js';
 import { getSharedAgent, headerValue } from './http.js';
 import { sanitizeCause } from './redact.js';
 
+/** One download: the URL, where to put it, the size cap and our cancellation signal. */
 export interface DownloadOptions {
   url: string;
   destPath: string;
@@ -23,6 +24,7 @@ export interface DownloadOptions {
   dispatcher?: Dispatcher;
 }
 
+/** What was written to `destPath`. */
 export interface DownloadResult {
   bytes: number;
   /** Lower-case hex SHA-256 of the bytes written. */

@@ -134,6 +134,7 @@ export class ProviderConfigError extends Error {
   }
 }
 
+/** Stable codes of AssetError, one per way a download can fail. */
 export type AssetErrorCode =
   | 'ASSET_BAD_SCHEME'
   | 'ASSET_HOST_NOT_ALLOWED'
@@ -146,6 +147,7 @@ export type AssetErrorCode =
   | 'ASSET_ABORTED'
   | 'ASSET_IO';
 
+/** What an AssetError is built from. */
 export interface AssetErrorContext {
   code: AssetErrorCode;
   /** Scheme, host and path of the URL, never its query string (it holds the signature): see `describeAssetUrl`. */

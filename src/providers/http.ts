@@ -35,6 +35,14 @@ export function getSharedAgent(): Agent {
   return sharedAgent;
 }
 
+/** Closes the shared agent's sockets (worker shutdown, end of a test run); the next request creates a new one. */
+export async function closeSharedAgent(): Promise<void> {
+  const agent = sharedAgent;
+  sharedAgent = undefined;
+  await agent?.close();
+}
+
+/** One request for requestJson: where to, what to send, and how long to wait for headers and body. */
 export interface JsonRequest {
   provider: ProviderName;
   method: string;
@@ -55,6 +63,7 @@ export interface JsonRequest {
   secrets?: readonly string[];
 }
 
+/** A 2xx answer. Non-2xx answers never come back as values: they are thrown as ProviderHttpError. */
 export interface JsonResponse {
   status: number;
   headers: IncomingHttpHeaders;

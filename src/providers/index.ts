@@ -9,10 +9,12 @@ export * from './types.js';
 export { createLaminaAdapter } from './lamina.js';
 export type { LaminaAdapterOptions } from './lamina.js';
 export { downloadToFile, MAX_ASSET_REDIRECTS } from './download.js';
+export { closeSharedAgent } from './http.js';
 export type { DownloadOptions, DownloadResult } from './download.js';
 export { redactSecrets } from './redact.js';
 export { isSubmitAmbiguous } from './ambiguity.js';
 
+/** Lamina's public API origin, used when LAMINA_BASE_URL is not set. */
 export const LAMINA_DEFAULT_BASE_URL = 'https://app.uselamina.ai';
 
 /** Test and tuning hooks for createAdapter; production code passes none. */

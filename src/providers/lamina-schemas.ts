@@ -6,11 +6,13 @@ import { z } from 'zod';
  * example) are optional; the fields durabatch decides with (runId, status, output status) are required.
  */
 
+/** Lamina's run statuses and, below, the terminal ones (the only source of `terminal`). */
 export const LAMINA_RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const LAMINA_TERMINAL_STATUSES: readonly string[] = ['completed', 'failed', 'cancelled'];
 
 const nullableString = z.string().nullish();
 
+/** One output of a run; `value` is a URL for media, the content for text, null until ready. */
 export const laminaOutputSchema = z.object({
   id: nullableString,
   label: z.string(),
@@ -21,6 +23,7 @@ export const laminaOutputSchema = z.object({
 });
 export type LaminaOutput = z.output<typeof laminaOutputSchema>;
 
+/** Lamina's ExecutionStatus (get, wait, start, webhook and SSE bodies). */
 export const laminaExecutionSchema = z.object({
   runId: z.string().min(1),
   workflowId: nullableString,
@@ -42,6 +45,7 @@ export const laminaExecutionSchema = z.object({
 });
 export type LaminaExecution = z.output<typeof laminaExecutionSchema>;
 
+/** GET /v1/runs/{id} and GET …/wait (the latter may add `timeout: true`). */
 export const laminaRunEnvelope = z.object({ data: laminaExecutionSchema });
 export const laminaWaitEnvelope = z.object({ data: laminaExecutionSchema, timeout: z.boolean().nullish() });
 /** The one field a start must give back: without it the (billed) run cannot be followed. */
@@ -54,6 +58,7 @@ const optionSchema = z.union([
   z.object({ value: z.union([z.string(), z.number()]) }).transform((o) => String(o.value)),
 ]);
 
+/** GET /v1/apps/{appId}; options may be label strings or {label, value} objects. */
 export const laminaAppEnvelope = z.object({
   data: z.object({
     appId: z.string().nullish(),
@@ -74,6 +79,7 @@ export const laminaAppEnvelope = z.object({
 });
 export type LaminaApp = z.output<typeof laminaAppEnvelope>['data'];
 
+/** GET /v1/runs (offset pagination). */
 export const laminaListEnvelope = z.object({
   data: z.array(
     z.object({
@@ -89,4 +95,5 @@ export const laminaListEnvelope = z.object({
   }),
 });
 
+/** POST /v1/runs/{id}/cancel. */
 export const laminaCancelEnvelope = z.object({ data: z.object({ runId: z.string().nullish(), status: z.string() }) });

@@ -17,6 +17,7 @@ import {
 import type { ListedRun, ProviderAdapter, RunSnapshot } from './types.js';
 import { parseResponse } from './validate.js';
 
+/** What createLaminaAdapter needs; createAdapter fills it from LAMINA_API_KEY and LAMINA_BASE_URL. */
 export interface LaminaAdapterOptions {
   apiKey: string;
   /** Origin plus optional path prefix, e.g. https://app.uselamina.ai or http://127.0.0.1:8787/lamina. */
@@ -27,11 +28,13 @@ export interface LaminaAdapterOptions {
   dispatcher?: Dispatcher;
 }
 
+/** Default timeout of Lamina's ordinary requests (all but the long-poll). */
 export const LAMINA_DEFAULT_TIMEOUT_MS = 30_000;
 /** The wait endpoint's bounds (seed 000: 1 <= timeout <= 120). */
 export const LAMINA_MAX_WAIT_SECONDS = 120;
 /** Added to the wait time so the server's `timeout: true` answer always arrives before undici gives up. */
 export const LAMINA_WAIT_MARGIN_MS = 15_000;
+/** Lamina's largest list page. */
 export const LAMINA_LIST_PAGE_SIZE = 100;
 /** Safety stop for listRuns: 100 000 runs since one submit attempt means the listing cannot prove anything. */
 const MAX_LIST_PAGES = 1000;

@@ -3,6 +3,7 @@
  * they are attached to an error, because errors end up in Temporal histories, logs and results files.
  */
 
+/** What a redacted secret is replaced with. */
 export const REDACTED = '[REDACTED]';
 
 /** Shapes that look like a credential even when we do not know the exact value (Lamina keys, bearer tokens). */
