@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SEARCH_ATTRIBUTES } from '../shared/constants.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { stopProcess } from './executables.js';
-import { connectToTemporal, freePort, hostPort, httpAnswers, readLogTail } from './server-probe.js';
+import { connectToTemporal, freePort, hostPort, httpAnswers, readLogTail, tcpAccepts } from './server-probe.js';
 
 export { ensureSearchAttributes, SearchAttributeConflictError } from './search-attributes.js';
 
@@ -112,7 +112,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServerH
 
   opts.log?.(`Starting the Temporal dev server at ${address} (log: ${logFile})…`);
   try {
-    await waitUntilServing(child, address, namespace, logFile, opts.startTimeoutMs ?? 60_000);
+    await waitUntilServing(child, { ip, port }, namespace, logFile, opts.startTimeoutMs ?? 60_000);
   } catch (err) {
     await stop();
     throw err;
@@ -142,6 +142,7 @@ function devServerArgs(o: ArgsInput): string[] {
 
 async function reuseRunningServer(ip: string, port: number, namespace: string, uiPort: number | undefined) {
   const address = hostPort(ip, port);
+  if (!(await tcpAccepts(ip, port, 1_000))) return null;
   const connection = await connectToTemporal(address, { timeoutMs: 2_000 });
   if ('error' in connection) return null;
   try {
@@ -160,12 +161,13 @@ async function reuseRunningServer(ip: string, port: number, namespace: string, u
 
 async function waitUntilServing(
   child: ChildProcess,
-  address: string,
+  { ip, port }: { ip: string; port: number },
   namespace: string,
   logFile: string,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const address = hostPort(ip, port);
   let lastError = 'no answer yet';
   const spawned: { error?: Error } = {};
   child.once('error', (err) => (spawned.error = err));
@@ -179,7 +181,9 @@ async function waitUntilServing(
       const reason = `no answer at ${address} within ${Math.round(timeoutMs / 1000)} s (${lastError})`;
       throw new DevServerStartError(reason, logFile, await readLogTail(logFile));
     }
-    const connection = await connectToTemporal(address, { namespace, timeoutMs: 2_000 });
+    const connection = (await tcpAccepts(ip, port, 1_000))
+      ? await connectToTemporal(address, { namespace, timeoutMs: 2_000 })
+      : { error: `nothing accepts connections on ${address} yet` };
     if (!('error' in connection)) {
       try {
         await ensureSearchAttributes(connection, namespace);
@@ -189,6 +193,6 @@ async function waitUntilServing(
       return;
     }
     lastError = connection.error;
-    await sleep(250);
+    await sleep(100);
   }
 }

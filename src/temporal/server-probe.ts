@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { open } from 'node:fs/promises';
 import { Connection } from '@temporalio/client';
 
@@ -12,6 +12,20 @@ export function freePort(ip: string): Promise<number> {
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       server.close(() => (port > 0 ? resolve(port) : reject(new Error(`could not get a free port on ${ip}`))));
     });
+  });
+}
+
+/** True when something accepts TCP connections on `ip:port` within `timeoutMs`: a cheap check before gRPC. */
+export function tcpAccepts(ip: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: ip, port, timeout: timeoutMs });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
   });
 }
 

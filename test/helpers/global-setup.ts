@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 // `provide` keys are typed by the ProvidedContext augmentation in ./temporal-env.ts (not imported: it loads vitest's
 // test-side API, which does not belong in the main process).
@@ -26,13 +27,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return () => Promise.resolve();
   }
   const cli = await findTemporalCli({ log });
+  const logFile = join(findProjectRoot(), '.temporal', 'logs', 'integration-dev-server.log');
+  await rm(logFile, { force: true });
   log(`CLI: ${cli.path} (${cli.source}, ${cli.version})`);
   const server = await startDevServer({
     cliPath: cli.path,
     ui: false,
     namespace: 'default',
     dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 },
-    logFile: join(findProjectRoot(), '.temporal', 'logs', `integration-${process.pid}.log`),
+    logFile,
     log,
   });
   log(`Dev server ready at ${server.address} (pid ${String(server.pid)}).`);
