@@ -51,6 +51,20 @@ describe('injected faults', () => {
     expect(res.status).toBe(200);
   });
 
+  it('still creates the run of a slow start whose client gave up', async () => {
+    only({ kind: 'slow', rate: 1, delayMs: 150, endpoints: ['lamina.start'] });
+    const request = fetch(`${sim.url}/v1/apps/${APP}/runs`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'lma_k', 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: { Prompt: 'x' } }),
+      signal: AbortSignal.timeout(30),
+    });
+    await expect(request).rejects.toThrow();
+    expect(sim.counters().runsCreated).toBe(0);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(sim.counters().runsCreated).toBe(1);
+  });
+
   it('resets the connection without creating anything', async () => {
     only({ kind: 'reset', rate: 1 });
     await expect(startRun(sim.url, APP, { Prompt: 'x' })).rejects.toThrow();
@@ -91,6 +105,7 @@ describe('injected faults', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     await expect(res.json()).rejects.toThrow();
+    expect(sim.counters().faultsInjected).toEqual({ truncated: 1 });
   });
 
   it('respects count, endpoints and rate, and never touches control endpoints', async () => {

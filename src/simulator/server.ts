@@ -7,7 +7,7 @@ import { SimulatorCore } from './core.js';
 import { replacementResponse, truncateResponse } from './faults.js';
 import { jsonResponse, matchRoute, readRequestBody, sendResponse } from './http.js';
 import type { RequestContext, SimResponse } from './http.js';
-import type { SimulatorHandle, SimulatorOptions } from './types.js';
+import type { FaultRule, SimulatorHandle, SimulatorOptions } from './types.js';
 
 interface Exchange {
   req: IncomingMessage;
@@ -36,40 +36,57 @@ function internalError(requestId: string, error: unknown): SimResponse {
   });
 }
 
-/** Routes one provider request through faults and its handler, and answers it (or deliberately does not). */
-async function handleProvider(core: SimulatorCore, { req, res, ctx, closing }: Exchange): Promise<void> {
+/** Applies a fault that acts before the handler; true when that already dealt with the request. */
+async function faultBefore(
+  core: SimulatorCore,
+  fault: FaultRule,
+  { req, res, ctx, closing }: Exchange,
+): Promise<boolean> {
+  const replacement = replacementResponse(fault, ctx.requestId);
+  if (replacement || fault.kind === 'reset' || fault.kind === 'slow') core.counterStore.fault(fault.kind);
+  if (replacement) sendResponse(res, replacement);
+  if (fault.kind === 'reset') req.socket.destroy();
+  if (replacement || fault.kind === 'reset') return true;
+  // A slow request is handled even if the client gives up meanwhile: like a real server, a slow start still
+  // creates its run. Only closing the simulator stops it.
+  if (fault.kind === 'slow') return !(await core.scheduler.sleep(fault.delayMs ?? 1000, closing));
+  return false;
+}
+
+/** Sends the handler's answer, unless a fault drops it (an accepted start) or cuts it short. */
+function answer(core: SimulatorCore, fault: FaultRule | null, { req, res }: Exchange, response: SimResponse): void {
+  if (fault?.kind === 'drop-after-accept') {
+    if (response.status === 202) {
+      core.counterStore.fault(fault.kind);
+      return void req.socket.destroy();
+    }
+    core.faults.release(fault);
+  }
+  if (fault?.kind === 'truncated') core.counterStore.fault(fault.kind);
+  sendResponse(res, fault?.kind === 'truncated' ? truncateResponse(response) : response);
+}
+
+/** Routes one provider request through faults and its handler. */
+async function handleProvider(core: SimulatorCore, exchange: Exchange): Promise<void> {
+  const { ctx } = exchange;
   const match = matchRoute(core.routes, ctx.method, ctx.url.pathname);
   if (!match) {
-    return sendResponse(
-      res,
-      jsonResponse(404, { error: 'Not found', code: 'NOT_FOUND', retryable: false, requestId: ctx.requestId }),
-    );
+    const body = { error: 'Not found', code: 'NOT_FOUND', retryable: false, requestId: ctx.requestId };
+    return sendResponse(exchange.res, jsonResponse(404, body));
   }
   core.counterStore.request(match.route.endpoint);
   const fault = core.faults.pick(match.route.endpoint);
-  const replacement = fault ? replacementResponse(fault, ctx.requestId) : null;
-  if (fault && (replacement || fault.kind === 'reset')) {
-    core.counterStore.fault(fault.kind);
-    return replacement ? sendResponse(res, replacement) : void req.socket.destroy();
-  }
-  if (fault?.kind === 'slow') {
-    core.counterStore.fault(fault.kind);
-    // Handled even if the client gives up meanwhile: like a real server, a slow start still creates its run.
-    if (!(await core.scheduler.sleep(fault.delayMs ?? 1000, closing))) return;
-  }
+  if (fault && (await faultBefore(core, fault, exchange))) return;
   const response = await match.route.handle({ ...ctx, params: match.params });
-  if (fault?.kind === 'drop-after-accept' && response.status === 202) {
-    core.counterStore.fault(fault.kind);
-    return void req.socket.destroy();
-  }
-  if (fault?.kind === 'drop-after-accept') core.faults.release(fault);
-  if (fault?.kind === 'truncated') core.counterStore.fault(fault.kind);
-  sendResponse(res, fault?.kind === 'truncated' ? truncateResponse(response) : response);
+  answer(core, fault, exchange, response);
 }
 
 function requestHandler(core: SimulatorCore, closing: AbortSignal) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const requestId = `req_${randomUUID()}`;
+    // Read the body at once, as a real server does: a slow handler must still see it after the client has gone.
+    const body = readRequestBody(req);
+    body.catch(() => undefined);
     res.setHeader('x-request-id', requestId);
     const ctx: RequestContext = {
       method: req.method ?? 'GET',
@@ -78,7 +95,7 @@ function requestHandler(core: SimulatorCore, closing: AbortSignal) {
       headers: req.headers,
       requestId,
       signal: requestSignal(res, closing),
-      readBody: () => readRequestBody(req),
+      readBody: () => body,
     };
     const work = isControlPath(ctx.url.pathname)
       ? handleControl(core, ctx.method, ctx.url.pathname, ctx.readBody).then((r) => sendResponse(res, r))
