@@ -1,4 +1,25 @@
 import { ManifestParseError } from './errors.js';
+import type { RawRow } from './types.js';
+
+/** Non-enumerable property of the first CSV row that carries the whole header (empty cells are not in `fields`). */
+const HEADER = Symbol('durabatch.manifest.header');
+
+/** Attaches the file's column list to a row without changing its fields or its JSON form. */
+export function attachHeader(row: RawRow, columns: string[]): RawRow {
+  Object.defineProperty(row, HEADER, { value: columns, enumerable: false });
+  return row;
+}
+
+/** The column list attached by the CSV reader to its first row, or null (JSON rows, or rows copied since). */
+export function headerOf(row: RawRow): string[] | null {
+  const columns = (row as RawRow & { [HEADER]?: unknown })[HEADER];
+  return Array.isArray(columns) ? (columns as string[]) : null;
+}
+
+/** The row's own value for a column; never something inherited such as `constructor`. */
+export function ownField(fields: Record<string, unknown>, column: string): unknown {
+  return Object.hasOwn(fields, column) ? fields[column] : undefined;
+}
 
 /**
  * Sets an own property even for names like `__proto__`, which a plain assignment would turn into a prototype

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import { readBlocks } from './blocks.js';
 import { ManifestParseError, noRowsError } from './errors.js';
-import { setField } from './fields.js';
+import { attachHeader, setField } from './fields.js';
 import type { RawRow } from './types.js';
 
 /** A single CSV row larger than this is refused: almost always an unclosed quote swallowing the rest of the file. */
@@ -33,8 +33,9 @@ class LineTracker {
 
 /**
  * Reads an RFC 4180 CSV manifest (comma-separated, double-quoted cells, quotes doubled inside; LF or CRLF; UTF-8 with
- * or without BOM) as a stream. The header row is required and is handed to `onColumns` before the first row. Empty
- * cells are left out of `fields`; rows whose cells are all empty are skipped like blank lines; values stay strings.
+ * or without BOM) as a stream. The header row is required; it is handed to `onColumns` before the first row and
+ * attached to the first row for the normalizer (see attachHeader). Empty cells are left out of `fields`; rows whose
+ * cells are all empty are skipped like blank lines; values stay strings.
  */
 export async function* readCsvRows(path: string, onColumns?: (columns: string[]) => void): AsyncGenerator<RawRow> {
   const parser = parse({
@@ -55,7 +56,8 @@ export async function* readCsvRows(path: string, onColumns?: (columns: string[])
         onColumns?.([...header]);
       } else if (record.some((cell) => cell !== '')) {
         row++;
-        yield { row, line, fields: toFields(header, record, row, line) };
+        const raw: RawRow = { row, line, fields: toFields(header, record, row, line) };
+        yield row === 1 ? attachHeader(raw, [...header]) : raw;
       }
     }
   } catch (error) {

@@ -17,8 +17,8 @@ export interface ReadRowsOptions {
   /** Overrides the format told by the file extension (the CLI's `--format`). */
   format?: ManifestFormat | undefined;
   /**
-   * Called once with the CSV header, before the first row. CSV rows leave empty cells out of `fields`, so this is
-   * the only complete list of a CSV's columns; hand it to the normalizer's `declareColumns`. Not called for JSON.
+   * Called once with the CSV header, before the first row (CSV rows leave empty cells out of `fields`). Optional:
+   * the reader also attaches the header to the first row, where createNormalizer finds it. Not called for JSON.
    */
   onColumns?: ((columns: string[]) => void) | undefined;
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { formatIssues } from './format-issues.js';
+
+describe('formatIssues', () => {
+  it('prints one line per issue with its row and column', () => {
+    const text = formatIssues(
+      [
+        { row: null, column: null, code: 'REQUIRED_INPUT_MISSING', message: 'app needs Prompt' },
+        { row: null, column: 'Colour', code: 'COLUMN_UNMATCHED', message: 'no such input' },
+        { row: 12, column: 'Style', code: 'VALUE_NOT_ALLOWED', message: "'photo' is not allowed" },
+        { row: 13, column: null, code: 'X', message: 'bad row' },
+      ],
+      4,
+    );
+    expect(text).toBe(
+      [
+        'manifest: app needs Prompt',
+        "column 'Colour': no such input",
+        "row 12, column 'Style': 'photo' is not allowed",
+        'row 13: bad row',
+      ].join('\n'),
+    );
+  });
+
+  it('ends with how many more problems were not shown', () => {
+    const issue = { row: 1, column: 'a', code: 'X', message: 'm' };
+    expect(formatIssues([issue], 989).split('\n').at(-1)).toBe(
+      '… and 988 more problems not shown; fix these and validate again',
+    );
+    expect(formatIssues([issue], 2)).toContain('1 more problem not shown');
+  });
+
+  it('returns an empty string when there is nothing to report', () => {
+    expect(formatIssues([], 0)).toBe('');
+  });
+});

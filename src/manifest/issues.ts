@@ -1,0 +1,68 @@
+import type { ManifestIssue } from './types.js';
+
+/** Stable codes of the normalizer's ManifestIssues. */
+export type ManifestIssueCode =
+  | 'KEY_COLUMN_MISSING'
+  | 'OMIT_COLUMN_MISSING'
+  | 'MAP_COLUMN_MISSING'
+  | 'COLUMN_UNMATCHED'
+  | 'COLUMN_AMBIGUOUS'
+  | 'INPUT_DUPLICATED'
+  | 'REQUIRED_INPUT_MISSING'
+  | 'KEY_EMPTY'
+  | 'KEY_DUPLICATE'
+  | 'VALUE_REQUIRED'
+  | 'VALUE_NOT_ALLOWED'
+  | 'VALUE_NOT_URL'
+  | 'VALUE_NOT_NUMBER'
+  | 'VALUE_INVALID';
+
+/**
+ * Collects issues up to a limit and counts all of them. Problems with columns or options ("file issues") and problems
+ * with single cells ("row issues") are kept apart, each up to the limit, and file issues are listed first: one
+ * wrong column can otherwise hide behind a thousand rows that fail because of it.
+ */
+export class IssueCollector {
+  private readonly fileIssues: ManifestIssue[] = [];
+  private readonly rowIssues: ManifestIssue[] = [];
+  private total = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Number of issues seen so far, kept or not. */
+  get count(): number {
+    return this.total;
+  }
+
+  /** Records a problem with a column, an option or the app (row is where a JSON column first appeared, or null). */
+  file(row: number | null, column: string | null, code: ManifestIssueCode, message: string): void {
+    this.add(this.fileIssues, { row, column, code, message });
+  }
+
+  /** Records a problem with one cell or row. */
+  row(row: number, column: string | null, code: ManifestIssueCode, message: string): void {
+    this.add(this.rowIssues, { row, column, code, message });
+  }
+
+  /** The kept issues, file issues first, at most `max` in all. */
+  list(): ManifestIssue[] {
+    return [...this.fileIssues, ...this.rowIssues].slice(0, this.max);
+  }
+
+  private add(target: ManifestIssue[], issue: ManifestIssue): void {
+    this.total++;
+    if (target.length < this.max) target.push(issue);
+  }
+}
+
+/** "a, b, c" for messages, cut after `max` names with a count of the rest. */
+export function listNames(names: readonly string[], max = 30): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}
+
+/** A cell value quoted for a message, shortened when long. */
+export function showValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  return `'${text.length > 60 ? `${text.slice(0, 57)}...` : text}'`;
+}

@@ -1,0 +1,265 @@
+import { describe, expect, it } from 'vitest';
+import type { AppDefinition, AppParameter } from '../providers/types.js';
+import { createNormalizer, type NormalizerOptions } from './normalize.js';
+import { fixture, readAll, tempFiles } from './test-helpers.js';
+import type { NormalizedRow, RawRow } from './types.js';
+
+const files = tempFiles();
+
+function param(p: Partial<AppParameter> & Pick<AppParameter, 'inputKey' | 'type'>): AppParameter {
+  return { aliases: [p.inputKey], label: p.inputKey, required: false, options: null, default: null, ...p };
+}
+
+/** Lamina-style: inputs keyed by parameter name. */
+const LAMINA_APP: AppDefinition = {
+  appId: 'app-1',
+  name: 'Product Shots',
+  outputs: [],
+  parameters: [
+    param({ inputKey: 'Prompt', type: 'text', required: true }),
+    param({ inputKey: 'Style', type: 'options', required: true, options: ['Photo', 'Illustration'], default: 'Photo' }),
+    param({ inputKey: 'Reference Image', type: 'url' }),
+    param({ inputKey: 'Steps', type: 'number' }),
+  ],
+};
+
+/** Magnific-style: inputs keyed by id, columns may use the id, the key or the label. */
+const MAGNIFIC_APP: AppDefinition = {
+  appId: 'sqid',
+  name: 'Upscaler',
+  outputs: [],
+  parameters: [
+    param({
+      inputKey: 'input-a-1',
+      aliases: ['input-a-1', 'image_url', 'Image URL'],
+      label: 'Image URL',
+      type: 'url',
+      required: true,
+    }),
+    param({
+      inputKey: 'input-b-1',
+      aliases: ['input-b-1', 'scale', 'Scale'],
+      label: 'Scale',
+      type: 'number',
+      default: 2,
+    }),
+    param({
+      inputKey: 'input-c-1',
+      aliases: ['input-c-1', 'look', 'Look'],
+      label: 'Look',
+      type: 'select',
+      options: ['Natural', 'Vivid'],
+    }),
+  ],
+};
+
+function rows(...fields: Record<string, unknown>[]): RawRow[] {
+  return fields.map((f, i) => ({ row: i + 1, line: i + 2, fields: f }));
+}
+
+function normalize(input: RawRow[], options: NormalizerOptions) {
+  const normalizer = createNormalizer(options);
+  const accepted = input.map((r) => normalizer.accept(r));
+  return { accepted, summary: normalizer.finish() };
+}
+
+const codes = (summary: { issues: { code: string }[] }): string[] => summary.issues.map((i) => i.code);
+
+describe('createNormalizer with an app definition', () => {
+  it('maps CSV columns to Lamina parameter names and converts numeric strings for number inputs', async () => {
+    const raw = await readAll(fixture('good.csv'));
+    const { accepted, summary } = normalize(raw, { keyColumn: 'sku', app: LAMINA_APP });
+    expect(summary).toMatchObject({
+      rowCount: 3,
+      validRows: 3,
+      issueCount: 0,
+      columns: ['sku', 'Prompt', 'Style', 'Steps'],
+    });
+    expect(summary.mapping).toEqual({ Prompt: 'Prompt', Style: 'Style', Steps: 'Steps' });
+    expect(accepted[0]).toEqual({
+      row: 1,
+      key: 'sku-1',
+      id: 'sku-1',
+      inputs: { Prompt: 'A red chair, studio light', Style: 'Photo', Steps: 30 },
+    });
+    expect(accepted[2]?.inputs).toEqual({ Prompt: 'Café crème ☕', Steps: 12 });
+  });
+
+  it('maps Magnific labels and keys to input ids, accepting a unique case-insensitive match', () => {
+    const input = rows({ 'Image URL': 'https://x.test/a.png', SCALE: '4', look: 'Vivid' });
+    const { accepted, summary } = normalize(input, { app: MAGNIFIC_APP });
+    expect(summary.issues).toEqual([]);
+    expect(summary.mapping).toEqual({ 'Image URL': 'input-a-1', SCALE: 'input-b-1', look: 'input-c-1' });
+    expect(accepted[0]?.inputs).toEqual({ 'input-a-1': 'https://x.test/a.png', 'input-b-1': 4, 'input-c-1': 'Vivid' });
+  });
+
+  it('reports a column that matches no input with the inputs and both flags that fix it', () => {
+    const { summary } = normalize(rows({ Prompt: 'a', Colour: 'red' }), { app: LAMINA_APP });
+    expect(summary.issues).toEqual([
+      {
+        row: null,
+        column: 'Colour',
+        code: 'COLUMN_UNMATCHED',
+        message:
+          "column 'Colour' matches no input of app 'Product Shots'; inputs are Prompt, Style, Reference Image, Steps — " +
+          'rename it with --map Colour=Input or drop it with --omit Colour',
+      },
+    ]);
+  });
+
+  it('reports a column that matches several inputs case-insensitively as ambiguous', () => {
+    const app = {
+      ...LAMINA_APP,
+      parameters: [param({ inputKey: 'Mode', type: 'text' }), param({ inputKey: 'MODE', type: 'text' })],
+    };
+    const { summary } = normalize(rows({ mode: 'x' }), { app });
+    expect(codes(summary)).toEqual(['COLUMN_AMBIGUOUS']);
+    expect(summary.issues[0]?.message).toContain('--map mode=');
+  });
+
+  it('reports two columns that feed the same input', () => {
+    const { summary } = normalize(rows({ Prompt: 'a', prompt: 'b' }), { app: LAMINA_APP });
+    expect(summary.issues[0]).toMatchObject({ code: 'INPUT_DUPLICATED', column: 'prompt' });
+    expect(summary.issues[0]?.message).toContain('--omit prompt');
+  });
+
+  it('reports a required input with no column and no default once, naming --map', () => {
+    const { summary } = normalize(rows({ Steps: '3' }, { Steps: '4' }), { app: LAMINA_APP });
+    expect(summary.issues).toHaveLength(1);
+    expect(summary.issues[0]).toMatchObject({ row: null, code: 'REQUIRED_INPUT_MISSING' });
+    expect(summary.issues[0]?.message).toContain('--map COLUMN=Prompt');
+  });
+
+  it('checks every row: required values, allowed options, URLs and numbers', () => {
+    const input = rows(
+      { Prompt: 'ok', Style: 'photo', 'Reference Image': 'ftp://x/y', Steps: 'ten' },
+      { Style: 'Photo', 'Reference Image': ' https://x.test/y.png ', Steps: '1e2' },
+      { Prompt: 'ok' },
+    );
+    const { accepted, summary } = normalize(input, { app: LAMINA_APP });
+    expect(summary.issues.map((i) => [i.row, i.column, i.code])).toEqual([
+      [1, 'Style', 'VALUE_NOT_ALLOWED'],
+      [1, 'Reference Image', 'VALUE_NOT_URL'],
+      [1, 'Steps', 'VALUE_NOT_NUMBER'],
+      [2, 'Prompt', 'VALUE_REQUIRED'],
+    ]);
+    expect(summary.issues[0]?.message).toBe(
+      "'photo' is not allowed for input 'Style'; use one of 'Photo', 'Illustration' (did you mean 'Photo'?)",
+    );
+    expect(accepted.map((r) => r !== null)).toEqual([false, false, true]);
+    expect(accepted[2]?.inputs).toEqual({ Prompt: 'ok' });
+    expect(summary).toMatchObject({ rowCount: 3, validRows: 1 });
+  });
+
+  it('keeps JSON value types, turning numbers into strings only for text inputs', () => {
+    const { accepted } = normalize(rows({ Prompt: 42, Steps: 30 }), { app: LAMINA_APP });
+    expect(accepted[0]?.inputs).toEqual({ Prompt: '42', Steps: 30 });
+  });
+
+  it('checks a column first seen in a later JSON row the same way, reporting that row', () => {
+    const { summary } = normalize(rows({ Prompt: 'a' }, { Prompt: 'b', Extra: 'x' }), { app: LAMINA_APP });
+    expect(summary.issues).toEqual([expect.objectContaining({ row: 2, column: 'Extra', code: 'COLUMN_UNMATCHED' })]);
+    expect(summary.columns).toEqual(['Prompt', 'Extra']);
+  });
+
+  it('knows every CSV column from the header even when the first row leaves cells empty', async () => {
+    const path = files.write('sparse.csv', 'sku,Prompt,Steps\nsku-1,,\nsku-2,a lamp,3\n');
+    const { summary } = normalize(await readAll(path), { keyColumn: 'sku', app: LAMINA_APP });
+    expect(summary.issues).toEqual([expect.objectContaining({ row: 1, column: 'Prompt', code: 'VALUE_REQUIRED' })]);
+  });
+});
+
+describe('createNormalizer keys, --omit and --map', () => {
+  it('requires an existing key column and lists the columns that exist', () => {
+    const { summary } = normalize(rows({ id: '1', Prompt: 'a' }), { keyColumn: 'sku', app: null });
+    expect(summary.issues).toEqual([expect.objectContaining({ row: null, column: 'sku', code: 'KEY_COLUMN_MISSING' })]);
+    expect(summary.issues[0]?.message).toContain('columns are id, Prompt');
+  });
+
+  it('reports duplicate keys with both row numbers', async () => {
+    const { accepted, summary } = normalize(await readAll(fixture('dup-keys.csv')), { keyColumn: 'sku', app: null });
+    expect(summary.issues).toEqual([
+      {
+        row: 3,
+        column: 'sku',
+        code: 'KEY_DUPLICATE',
+        message: "key 'sku-1' is already used by row 1; keys in --key-column 'sku' must be unique",
+      },
+    ]);
+    expect(accepted[2]).toBeNull();
+  });
+
+  it('reports an empty key', () => {
+    const { summary } = normalize(rows({ sku: 'a', p: '1' }, { sku: '  ', p: '2' }), { keyColumn: 'sku', app: null });
+    expect(summary.issues).toEqual([expect.objectContaining({ row: 2, column: 'sku', code: 'KEY_EMPTY' })]);
+  });
+
+  it('keys rows by row number without a key column and encodes keys into safe ids', () => {
+    const byRow = normalize(rows({ p: '1' }, { p: '2' }), { app: null });
+    expect(byRow.accepted.map((r) => [r?.key, r?.id])).toEqual([
+      ['1', '1'],
+      ['2', '2'],
+    ]);
+    const byKey = normalize(rows({ sku: 'a/b c' }), { keyColumn: 'sku', app: null });
+    expect(byKey.accepted[0]).toMatchObject({ key: 'a/b c', id: 'a%2Fb%20c', inputs: {} });
+  });
+
+  it('passes columns through without an app definition, after --omit and --map', () => {
+    const input = rows({ sku: 's1', prompt: 'a', notes: 'n', n: 3, empty: '' });
+    const { accepted, summary } = normalize(input, {
+      keyColumn: 'sku',
+      omit: ['notes'],
+      map: { prompt: 'Prompt' },
+      app: null,
+    });
+    expect(accepted[0]).toEqual({ row: 1, key: 's1', id: 's1', inputs: { Prompt: 'a', n: 3 } });
+    expect(summary.mapping).toEqual({ prompt: 'Prompt', n: 'n', empty: 'empty' });
+  });
+
+  it('renames a column with --map before matching it to an input', () => {
+    const { accepted, summary } = normalize(rows({ text: 'a chair' }), { map: { text: 'Prompt' }, app: LAMINA_APP });
+    expect(summary.issueCount).toBe(0);
+    expect(accepted[0]?.inputs).toEqual({ Prompt: 'a chair' });
+  });
+
+  it('sends the key column as an input too when --map names it', () => {
+    const { accepted } = normalize(rows({ sku: 's1' }), { keyColumn: 'sku', map: { sku: 'Prompt' }, app: LAMINA_APP });
+    expect(accepted[0]).toMatchObject({ key: 's1', inputs: { Prompt: 's1' } });
+  });
+
+  it('reports --omit and --map names that match no column, naming the flag', () => {
+    const { summary } = normalize(rows({ Prompt: 'a' }), { omit: ['Notes'], map: { Txt: 'Prompt' }, app: LAMINA_APP });
+    expect(summary.issues.map((i) => [i.code, i.column])).toEqual([
+      ['OMIT_COLUMN_MISSING', 'Notes'],
+      ['MAP_COLUMN_MISSING', 'Txt'],
+    ]);
+    expect(summary.issues[0]?.message).toMatch(/^--omit Notes names no column/);
+  });
+
+  it('reports a --map target that matches no input', () => {
+    const { summary } = normalize(rows({ Prompt: 'a', t: 'x' }), { map: { t: 'Tone' }, app: LAMINA_APP });
+    expect(summary.issues[0]).toMatchObject({ code: 'COLUMN_UNMATCHED', column: 't' });
+    expect(summary.issues[0]?.message).toMatch(/^--map t=Tone: 'Tone' matches no input of app 'Product Shots'/);
+  });
+});
+
+describe('createNormalizer issue limits', () => {
+  it('keeps at most maxIssues issues, counts the rest, and lists column problems first', () => {
+    const input = rows(...Array.from({ length: 20 }, (_, i) => ({ Prompt: 'a', Steps: `x${i}`, Bogus: '1' })));
+    const { summary } = normalize(input, { app: LAMINA_APP, maxIssues: 5 });
+    expect(summary.issues).toHaveLength(5);
+    expect(summary.issueCount).toBe(21);
+    expect(summary.issues[0]?.code).toBe('COLUMN_UNMATCHED');
+    expect(summary.validRows).toBe(0);
+  });
+
+  it('returns normalized rows only for rows without issues of their own', () => {
+    const results: (NormalizedRow | null)[] = normalize(
+      rows({ Steps: '1', Prompt: 'a' }, { Steps: 'x', Prompt: 'b' }),
+      {
+        app: LAMINA_APP,
+      },
+    ).accepted;
+    expect(results.map((r) => r?.row ?? null)).toEqual([1, null]);
+  });
+});

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { AppParameter } from '../providers/types.js';
+import { listNames, showValue, type ManifestIssueCode } from './issues.js';
+
+/** The outcome of checking one cell against its app parameter. */
+export type ValueCheck = { ok: true; value: unknown } | { ok: false; code: ManifestIssueCode; message: string };
+
+const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+const TEXT = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
+const NUMBER = z.union([z.number(), z.string().trim().regex(NUMERIC).transform(Number)]);
+const URL_VALUE = z
+  .string()
+  .trim()
+  .pipe(z.url({ protocol: /^https?$/ }));
+const ANY = z.unknown();
+
+const schemas = new WeakMap<AppParameter, z.ZodType>();
+
+/** True for values that count as "not given": missing, null, or the empty string. */
+export function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+/** A parameter's default, when it has a usable one (providers send null or '' for "none"). */
+export function hasDefault(param: AppParameter): boolean {
+  return !isAbsent(param.default);
+}
+
+/**
+ * Checks one present cell value against its parameter with zod and returns the value to send: text stays text
+ * (numbers and booleans become strings), numeric strings become numbers for `number` parameters, URLs are trimmed,
+ * options must be one of the listed values exactly. Types the checks do not know pass through unchanged.
+ */
+export function checkValue(param: AppParameter, value: unknown): ValueCheck {
+  const result = schemaFor(param).safeParse(value);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, ...failure(param, value) };
+}
+
+function schemaFor(param: AppParameter): z.ZodType {
+  let schema = schemas.get(param);
+  if (schema === undefined) {
+    schema = buildSchema(param);
+    schemas.set(param, schema);
+  }
+  return schema;
+}
+
+function buildSchema(param: AppParameter): z.ZodType {
+  switch (param.type) {
+    case 'text':
+      return TEXT;
+    case 'number':
+      return NUMBER;
+    case 'url':
+      return URL_VALUE;
+    case 'options':
+    case 'select': {
+      if (param.options === null) return ANY;
+      const allowed = new Set(param.options);
+      return z
+        .union([z.string(), z.number(), z.boolean()])
+        .transform(String)
+        .refine((v) => allowed.has(v));
+    }
+    default:
+      return ANY;
+  }
+}
+
+function failure(param: AppParameter, value: unknown): { code: ManifestIssueCode; message: string } {
+  const input = `input '${param.label}'`;
+  switch (param.type) {
+    case 'number':
+      return { code: 'VALUE_NOT_NUMBER', message: `${showValue(value)} is not a number; ${input} takes a number` };
+    case 'url':
+      return {
+        code: 'VALUE_NOT_URL',
+        message: `${showValue(value)} is not an http(s) URL; ${input} takes a public link starting with https://`,
+      };
+    case 'options':
+    case 'select':
+      return { code: 'VALUE_NOT_ALLOWED', message: notAllowed(param, value) };
+    default:
+      return { code: 'VALUE_INVALID', message: `${showValue(value)} is not text; ${input} takes a string` };
+  }
+}
+
+function notAllowed(param: AppParameter, value: unknown): string {
+  const options = param.options ?? [];
+  const lower = String(value).toLowerCase();
+  const close = options.filter((o) => o.toLowerCase() === lower.trim());
+  const hint = close.length === 1 ? ` (did you mean '${close[0]}'?)` : '';
+  const quoted = options.map((o) => `'${o}'`);
+  return `${showValue(value)} is not allowed for input '${param.label}'; use one of ${listNames(quoted)}${hint}`;
+}
