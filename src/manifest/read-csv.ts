@@ -100,14 +100,18 @@ function toFields(header: string[], record: string[], row: number, line: number)
   if (record.length !== header.length) {
     throw new ManifestParseError(
       'CSV_RAGGED_ROW',
-      `row ${row} (line ${line}) has ${record.length} cells but the header has ${header.length} columns; give every ` +
-        `row exactly ${header.length} cells and wrap cells that contain commas in double quotes`,
+      `row ${row} (line ${line}) has ${plural(record.length, 'cell')} but the header has ${plural(header.length, 'column')}; give every ` +
+        `row exactly ${plural(header.length, 'cell')} and wrap cells that contain commas in double quotes`,
       { row, line },
     );
   }
   const fields: Record<string, unknown> = {};
   for (const [i, cell] of record.entries()) if (cell !== '') setField(fields, header[i] ?? '', cell);
   return fields;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 const QUOTE_FIX = 'wrap the cell in double quotes and write each quote inside it as two ("")';
