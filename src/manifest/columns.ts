@@ -1,4 +1,5 @@
 import type { AppDefinition, AppParameter } from '../providers/types.js';
+import { setField } from './fields.js';
 import { listNames, type IssueCollector } from './issues.js';
 
 /** What happens to a column's values: sent as an input, or not sent (key column, --omit, or a reported problem). */
@@ -78,7 +79,7 @@ export class ColumnPlanner {
       return SKIP;
     }
     this.columnByInput.set(inputKey, column);
-    this.mapping[column] = inputKey;
+    setField(this.mapping, column, inputKey);
     return { kind: 'input', inputKey, param };
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppDefinition, AppParameter } from '../providers/types.js';
 import { createNormalizer, type NormalizerOptions } from './normalize.js';
-import { fixture, readAll, tempFiles } from './test-helpers.js';
+import { fixture, readAll, tempFiles } from '../../test/fixtures/manifests/helpers.js';
 import type { NormalizedRow, RawRow } from './types.js';
 
 const files = tempFiles();

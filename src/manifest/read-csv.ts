@@ -1,5 +1,5 @@
 import { pipeline, Readable } from 'node:stream';
-import { parse, type CsvError, type Info } from 'csv-parse';
+import { CsvError, parse, type Info } from 'csv-parse';
 import { readBlocks } from './blocks.js';
 import { ManifestParseError, noRowsError } from './errors.js';
 import { attachHeader, setField } from './fields.js';
@@ -118,8 +118,8 @@ const QUOTE_FIX = 'wrap the cell in double quotes and write each quote inside it
 
 /** Maps csv-parse's errors to ManifestParseError with the line and a fix; the parser's own lines are a fallback. */
 function csvError(error: unknown, lines: LineTracker, row: number | null): unknown {
-  if (error instanceof ManifestParseError) return error;
-  const err = error as Partial<CsvError> & { lines?: number };
+  if (!(error instanceof CsvError)) return error;
+  const err = error as CsvError & { lines?: number };
   const at = typeof err.lines === 'number' ? err.lines : lines.next;
   const where = { row, line: at, cause: error };
   switch (err.code) {
@@ -139,7 +139,7 @@ function csvError(error: unknown, lines: LineTracker, row: number | null): unkno
       return new ManifestParseError('CSV_STRAY_QUOTE', message, where);
     }
     default: {
-      const reason = err.message ?? String(error);
+      const reason = err.message;
       const message = `line ${at}: the CSV cannot be parsed (${reason}); check that the file is comma-separated`;
       return new ManifestParseError('CSV_INVALID', message, where);
     }

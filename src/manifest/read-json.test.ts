@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readRows } from './read.js';
-import { fixture, readAll, readError, tempFiles } from './test-helpers.js';
+import { fixture, readAll, readError, tempFiles } from '../../test/fixtures/manifests/helpers.js';
 
 const files = tempFiles();
 

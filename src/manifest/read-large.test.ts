@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { readRows } from './read.js';
-import { tempFiles } from './test-helpers.js';
+import { tempFiles } from '../../test/fixtures/manifests/helpers.js';
 
 const files = tempFiles();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestParseError } from './errors.js';
 import { detectFormat } from './read.js';
-import { fixture, readAll, readError, tempFiles } from './test-helpers.js';
+import { fixture, readAll, readError, tempFiles } from '../../test/fixtures/manifests/helpers.js';
 
 const files = tempFiles();
 
