@@ -26,7 +26,7 @@ const SANDBOX_BANNED = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.temporal/**', '.durabatch/**', 'coverage/**', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.temporal/**', '.durabatch/**', 'coverage/**', 'bin/**', 'scripts/**/*.mjs', 'demo-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -58,7 +58,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

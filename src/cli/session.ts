@@ -3,7 +3,8 @@ import type { Worker } from '@temporalio/worker';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connectTemporal, TemporalUnavailableError } from '../client.js';
-import { temporalSettings, type TemporalSettings } from '../config.js';
+import { secretValues, temporalSettings, type TemporalSettings } from '../config.js';
+import { installLogging } from '../logging.js';
 import { EMBEDDED_TEMPORAL_PORT, EMBEDDED_UI_PORT } from '../shared/constants.js';
 import { findTemporalCli } from '../temporal/cli-path.js';
 import { startDevServer, type DevServerHandle } from '../temporal/dev-server.js';
@@ -41,6 +42,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   if (base.address) {
     const settings = { ...base, address: base.address };
     const { client, connection } = await connect(settings);
+    if (opts.forceWorker) installLogging({ secrets: secretValues(env) });
     const worker = opts.forceWorker ? await startWorker(settings, env) : null;
     return {
       client,
@@ -82,6 +84,7 @@ async function startWorker(settings: TemporalSettings & { address: string }, env
 async function openEmbedded(base: TemporalSettings, opts: SessionOptions, env: NodeJS.ProcessEnv): Promise<Session> {
   const home = durabatchHome(env);
   await mkdir(home, { recursive: true });
+  installLogging(opts.forceWorker ? { secrets: secretValues(env) } : { file: join(home, 'worker.log'), secrets: secretValues(env) });
   const server = await startEmbeddedServer(home, opts, env);
   const settings = { ...base, address: server.address, namespace: server.namespace };
   const { client, connection } = await connect(settings);

@@ -10,7 +10,7 @@ const ROWS = 120;
 
 describe('a worker killed with SIGKILL in the middle of a batch', () => {
   let h: Harness;
-  let workers: Spawned[] = [];
+  const workers: Spawned[] = [];
 
   beforeAll(async () => {
     h = await startHarness('worker-crash', { runDurationMs: { min: 800, max: 1500 } });
