@@ -50,13 +50,16 @@ await handle.result();
 await mkdir(out, { recursive: true });
 const ids = [batchId, `${batchId}/p0`, `${batchId}/A`, `${batchId}/B`];
 let n = 0;
+const index = {};
 for (const id of ids) {
   for await (const wf of client.workflow.list({ query: `WorkflowId="${id}"` })) {
     const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
     const name = `${String(n++).padStart(2, '0')}-${wf.type}.json`;
     await writeFile(new URL(name, out), historyToJSON(history));
+    index[name] = wf.workflowId;
   }
 }
+await writeFile(new URL('index.json', out), JSON.stringify(index, null, 2) + '\n');
 worker.shutdown();
 await running;
 await nativeConnection.close();

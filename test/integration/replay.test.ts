@@ -7,11 +7,14 @@ import { workflowBundle } from '../../src/worker.js';
 
 const HISTORIES = fileURLToPath(new URL('../histories/', import.meta.url));
 
-async function committedHistories(): Promise<{ name: string; json: unknown }[]> {
-  const found: { name: string; json: unknown }[] = [];
+/** Every committed history with the workflow id it ran under (workflows derive child ids from their own). */
+async function committedHistories(): Promise<{ name: string; workflowId: string; json: unknown }[]> {
+  const found: { name: string; workflowId: string; json: unknown }[] = [];
   for (const version of await readdir(HISTORIES)) {
-    for (const file of (await readdir(`${HISTORIES}${version}`)).filter((f) => f.endsWith('.json')).sort()) {
-      found.push({ name: `${version}/${file}`, json: JSON.parse(await readFile(`${HISTORIES}${version}/${file}`, 'utf8')) });
+    const index = JSON.parse(await readFile(`${HISTORIES}${version}/index.json`, 'utf8')) as Record<string, string>;
+    for (const [file, workflowId] of Object.entries(index)) {
+      const json: unknown = JSON.parse(await readFile(`${HISTORIES}${version}/${file}`, 'utf8'));
+      found.push({ name: `${version}/${file}`, workflowId, json });
     }
   }
   return found;
@@ -23,11 +26,11 @@ describe('determinism', () => {
     expect(histories.length).toBeGreaterThanOrEqual(4);
     const types = new Set<string>();
     const bundle = await workflowBundle();
-    for (const { name, json } of histories) {
+    for (const { name, workflowId, json } of histories) {
       const history = historyFromJSON(json);
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       types.add(started?.workflowType?.name ?? '?');
-      await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, name), name).resolves.toBeUndefined();
+      await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId), name).resolves.toBeUndefined();
     }
     expect([...types].sort()).toEqual(['batchWorkflow', 'itemWorkflow', 'partitionWorkflow']);
   });
