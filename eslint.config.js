@@ -26,7 +26,18 @@ const SANDBOX_BANNED = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.temporal/**', '.durabatch/**', 'coverage/**', 'bin/**', 'scripts/**/*.mjs', 'demo-results/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.temporal/**',
+      '.durabatch/**',
+      'coverage/**',
+      'bin/**',
+      'scripts/**/*.mjs',
+      'demo-results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -50,7 +61,8 @@ export default tseslint.config(
             {
               group: SANDBOX_BANNED,
               allowTypeImports: true,
-              message: 'Workflow code runs in Temporal’s sandbox: import only @temporalio/workflow, src/shared and types.',
+              message:
+                'Workflow code runs in Temporal’s sandbox: import only @temporalio/workflow, src/shared and types.',
             },
           ],
         },

@@ -20,7 +20,10 @@ const out = new URL(`../test/histories/${label}/`, import.meta.url);
 const sim = await startSimulator({ port: 0, seed: 3, runDurationMs: { min: 200, max: 400 }, lamina: { apiKey: key } });
 const dir = await mkdtemp(join(tmpdir(), 'durabatch-record-'));
 const manifest = join(dir, 'manifest.csv');
-await writeFile(manifest, 'sku,Prompt\nA,a red chair\nB,a blue chair [sim:fail]\nC,a green chair\nD,a pink chair\nE,a gold chair\n');
+await writeFile(
+  manifest,
+  'sku,Prompt\nA,a red chair\nB,a blue chair [sim:fail]\nC,a green chair\nD,a pink chair\nE,a gold chair\n',
+);
 const taskQueue = `record-${Date.now()}`;
 const env = { ...process.env, LAMINA_BASE_URL: sim.url, LAMINA_API_KEY: key };
 const nativeConnection = await NativeConnection.connect({ address });
@@ -42,7 +45,14 @@ const handle = await client.workflow.start('batchWorkflow', {
       map: {},
       concurrency: 2,
       pageSize: 2,
-      item: { provider: 'lamina', app: DEMO_LAMINA_APP_ID, storage: join(dir, 'data'), waitSeconds: 5, itemTimeoutMs: 60000, onAmbiguousSubmit: 'hold' },
+      item: {
+        provider: 'lamina',
+        app: DEMO_LAMINA_APP_ID,
+        storage: join(dir, 'data'),
+        waitSeconds: 5,
+        itemTimeoutMs: 60000,
+        onAmbiguousSubmit: 'hold',
+      },
     },
   ],
 });

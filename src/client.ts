@@ -17,8 +17,13 @@ export interface Connected {
 export async function connectTemporal(settings: TemporalSettings & { address: string }): Promise<Connected> {
   const tls = settings.tls
     ? {
-        clientCertPair: { crt: await readFile(settings.tls.clientCertPath), key: await readFile(settings.tls.clientKeyPath) },
-        ...(settings.tls.serverCaCertPath ? { serverRootCACertificate: await readFile(settings.tls.serverCaCertPath) } : {}),
+        clientCertPair: {
+          crt: await readFile(settings.tls.clientCertPath),
+          key: await readFile(settings.tls.clientKeyPath),
+        },
+        ...(settings.tls.serverCaCertPath
+          ? { serverRootCACertificate: await readFile(settings.tls.serverCaCertPath) }
+          : {}),
         ...(settings.tls.serverName ? { serverNameOverride: settings.tls.serverName } : {}),
       }
     : settings.apiKey

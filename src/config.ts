@@ -10,7 +10,12 @@ export interface TemporalSettings {
   address: string | null;
   namespace: string;
   apiKey: string | null;
-  tls: { clientCertPath: string; clientKeyPath: string; serverCaCertPath: string | null; serverName: string | null } | null;
+  tls: {
+    clientCertPath: string;
+    clientKeyPath: string;
+    serverCaCertPath: string | null;
+    serverName: string | null;
+  } | null;
   taskQueue: string;
 }
 

@@ -10,14 +10,21 @@ let installed = false;
  * long-running `durabatch worker`, with every credential of the environment scrubbed. Call before any worker or
  * native connection is created; later calls do nothing (the SDK runtime is installed once per process).
  */
-export function installLogging(opts: { file?: string; secrets: readonly string[]; level?: 'DEBUG' | 'INFO' | 'WARN' }): void {
+export function installLogging(opts: {
+  file?: string;
+  secrets: readonly string[];
+  level?: 'DEBUG' | 'INFO' | 'WARN';
+}): void {
   if (installed) return;
   installed = true;
   if (opts.file) mkdirSync(dirname(opts.file), { recursive: true });
   const out = opts.file ? createWriteStream(opts.file, { flags: 'a' }) : process.stderr;
   const write = (entry: LogEntry) => {
     const meta = entry.meta ? ` ${safeJson(entry.meta)}` : '';
-    const line = redact(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}${meta}\n`, opts.secrets);
+    const line = redact(
+      `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}${meta}\n`,
+      opts.secrets,
+    );
     out.write(line);
   };
   Runtime.install({ logger: new DefaultLogger(opts.level ?? 'INFO', write) });
@@ -25,7 +32,9 @@ export function installLogging(opts: { file?: string; secrets: readonly string[]
 
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Error ? { name: v.name, message: v.message } : v));
+    return JSON.stringify(value, (_k, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : v instanceof Error ? { name: v.name, message: v.message } : v,
+    );
   } catch {
     return '[unserializable]';
   }

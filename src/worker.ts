@@ -66,8 +66,13 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
 export async function connectWorker(settings: TemporalSettings & { address: string }): Promise<NativeConnection> {
   const tls = settings.tls
     ? {
-        clientCertPair: { crt: await readFile(settings.tls.clientCertPath), key: await readFile(settings.tls.clientKeyPath) },
-        ...(settings.tls.serverCaCertPath ? { serverRootCACertificate: readFileSync(settings.tls.serverCaCertPath) } : {}),
+        clientCertPair: {
+          crt: await readFile(settings.tls.clientCertPath),
+          key: await readFile(settings.tls.clientKeyPath),
+        },
+        ...(settings.tls.serverCaCertPath
+          ? { serverRootCACertificate: readFileSync(settings.tls.serverCaCertPath) }
+          : {}),
         ...(settings.tls.serverName ? { serverNameOverride: settings.tls.serverName } : {}),
       }
     : settings.apiKey

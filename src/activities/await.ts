@@ -18,7 +18,8 @@ export function createAwaitActivities(deps: ActivityDeps) {
     let snapshot;
     try {
       snapshot = await withHeartbeat(
-        () => adapter.waitRun(input.runId, { timeoutSeconds: input.settings.waitSeconds, signal: cancellationSignal() }),
+        () =>
+          adapter.waitRun(input.runId, { timeoutSeconds: input.settings.waitSeconds, signal: cancellationSignal() }),
         5_000,
       );
     } catch (err) {

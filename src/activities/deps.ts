@@ -20,7 +20,14 @@ export function liteSnapshot(s: RunSnapshot): RunSnapshotLite {
     terminal: s.terminal,
     providerStatus: s.providerStatus,
     errorMessage: s.errorMessage,
-    outputs: s.outputs.map((o) => ({ label: o.label, type: o.type, url: o.url, text: o.text, status: o.status, error: o.error })),
+    outputs: s.outputs.map((o) => ({
+      label: o.label,
+      type: o.type,
+      url: o.url,
+      text: o.text,
+      status: o.status,
+      error: o.error,
+    })),
     records: s.records,
   };
 }

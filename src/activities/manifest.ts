@@ -77,7 +77,12 @@ function asIssue(err: unknown): ManifestIssue {
   }
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'ENOENT' || code === 'EACCES') {
-    return { row: null, column: null, code: 'MANIFEST_UNREADABLE', message: `the worker cannot read the manifest: ${(err as Error).message}` };
+    return {
+      row: null,
+      column: null,
+      code: 'MANIFEST_UNREADABLE',
+      message: `the worker cannot read the manifest: ${(err as Error).message}`,
+    };
   }
   throw err;
 }

@@ -62,7 +62,12 @@ async function collectOne(
 }
 
 /** Re-reads the run for a fresh signed URL of the same output (same position and label). */
-async function freshUrl(deps: ActivityDeps, input: CollectOutputsInput, output: Output, index: number): Promise<string | null> {
+async function freshUrl(
+  deps: ActivityDeps,
+  input: CollectOutputsInput,
+  output: Output,
+  index: number,
+): Promise<string | null> {
   const adapter = deps.adapterFor(input.settings.provider);
   const run = await adapter.getRun(input.runId, { signal: cancellationSignal() });
   const same = run.outputs[index];

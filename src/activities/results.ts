@@ -70,7 +70,10 @@ export async function exportResults(input: ExportResultsInput): Promise<ExportRe
 
   const threshold = input.maxFailures ? parseMaxFailures(input.maxFailures) : null;
   const overThreshold = exceedsThreshold(failureCount(counts), rowCount, threshold);
-  await storage.writeAtomic(SUMMARY_FILE, JSON.stringify(summary(input, rowCount, counts, overThreshold), null, 2) + '\n');
+  await storage.writeAtomic(
+    SUMMARY_FILE,
+    JSON.stringify(summary(input, rowCount, counts, overThreshold), null, 2) + '\n',
+  );
   const outDir = input.outDir ? await copyOut(storage, resolve(input.outDir)) : null;
   const base = outDir ?? storage.location;
   return {

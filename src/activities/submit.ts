@@ -28,13 +28,29 @@ export function createSubmitRun(deps: ActivityDeps) {
     const storage = openStorage(input.settings.storage);
     const previous = await readRecord(storage, input.id);
     if (previous?.state === 'created' && previous.runId) {
-      return { outcome: 'created', runId: previous.runId, submittedAt: previous.startedAt, attempts: previous.attempts, snapshot: null };
+      return {
+        outcome: 'created',
+        runId: previous.runId,
+        submittedAt: previous.startedAt,
+        attempts: previous.attempts,
+        snapshot: null,
+      };
     }
-    if ((previous?.state === 'sending' || previous?.state === 'ambiguous') && input.settings.onAmbiguousSubmit !== 'resubmit') {
-      return unknown(previous, previous.error ?? 'an earlier attempt was interrupted after it may have reached the provider');
+    if (
+      (previous?.state === 'sending' || previous?.state === 'ambiguous') &&
+      input.settings.onAmbiguousSubmit !== 'resubmit'
+    ) {
+      return unknown(
+        previous,
+        previous.error ?? 'an earlier attempt was interrupted after it may have reached the provider',
+      );
     }
     const row = await readRow(storage, input.row);
-    const record: SubmitRecord = { state: 'sending', attempts: (previous?.attempts ?? 0) + 1, startedAt: new Date().toISOString() };
+    const record: SubmitRecord = {
+      state: 'sending',
+      attempts: (previous?.attempts ?? 0) + 1,
+      startedAt: new Date().toISOString(),
+    };
     await writeRecord(storage, input.id, record);
     const adapter = deps.adapterFor(input.settings.provider);
     try {
@@ -59,7 +75,10 @@ export function createSubmitRun(deps: ActivityDeps) {
       const ambiguous: SubmitRecord = { ...record, state: 'ambiguous', error: message };
       await writeRecord(storage, input.id, ambiguous);
       if (input.settings.onAmbiguousSubmit === 'resubmit') {
-        throw ApplicationFailure.create({ type: FAILURE_TYPES.submitAmbiguous, message: `${message}; resubmitting as --on-ambiguous-submit resubmit asks` });
+        throw ApplicationFailure.create({
+          type: FAILURE_TYPES.submitAmbiguous,
+          message: `${message}; resubmitting as --on-ambiguous-submit resubmit asks`,
+        });
       }
       return unknown(ambiguous, message);
     }

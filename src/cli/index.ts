@@ -21,7 +21,8 @@ async function main(): Promise<void> {
 
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      return EXIT.ok;
     return EXIT.usage;
   }
   if (err instanceof CliError) {
@@ -29,7 +30,9 @@ function report(err: unknown): number {
     if (err.detail) process.stderr.write(`${err.detail}\n`);
     return err.exitCode;
   }
-  process.stderr.write(`durabatch: unexpected error (a bug — please report it):\n${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(
+    `durabatch: unexpected error (a bug — please report it):\n${(err as Error)?.stack ?? String(err)}\n`,
+  );
   return EXIT.failures;
 }
 

@@ -34,7 +34,8 @@ export async function validateLocally(input: LocalValidationInput): Promise<Loca
   const normalizer = createNormalizer({ keyColumn: input.keyColumn, omit: input.omit, map: input.map, app });
   const parseIssues: ManifestIssue[] = [];
   try {
-    for await (const raw of readRows(input.manifestPath, input.format ? { format: input.format } : {})) normalizer.accept(raw);
+    for await (const raw of readRows(input.manifestPath, input.format ? { format: input.format } : {}))
+      normalizer.accept(raw);
   } catch (err) {
     if (!(err instanceof ManifestParseError)) throw err;
     parseIssues.push({ row: err.row ?? null, column: err.column ?? null, code: err.code, message: err.message });
@@ -43,7 +44,10 @@ export async function validateLocally(input: LocalValidationInput): Promise<Loca
   const issues = [...parseIssues, ...result.issues];
   if (issues.length > 0) {
     const count = result.issueCount + parseIssues.length;
-    throw usageError(`${input.manifestPath} has ${count} problem(s); nothing was submitted`, formatIssues(issues, count));
+    throw usageError(
+      `${input.manifestPath} has ${count} problem(s); nothing was submitted`,
+      formatIssues(issues, count),
+    );
   }
   return { rowCount: result.rowCount, mapping: result.mapping, app, appUncheckedReason: reason };
 }

@@ -6,7 +6,8 @@ import { parseMaxFailures } from '../shared/plan.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got '${value}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a whole number of at least 1, got '${value}'`);
   return n;
 }
 
@@ -23,7 +24,8 @@ export function maxFailures(value: string): string {
 }
 
 export function ambiguousPolicy(value: string): 'hold' | 'resubmit' {
-  if (value !== 'hold' && value !== 'resubmit') throw new InvalidArgumentError(`expected hold or resubmit, got '${value}'`);
+  if (value !== 'hold' && value !== 'resubmit')
+    throw new InvalidArgumentError(`expected hold or resubmit, got '${value}'`);
   return value;
 }
 
@@ -43,7 +45,13 @@ export function mapPair(value: string, previous: Record<string, string> = {}): R
 
 /** Repeatable or comma-separated list. */
 export function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v.length > 0)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0),
+  ];
 }
 
 /** Durations like 90s, 15m, 2h, 1d, or plain milliseconds. */

@@ -19,7 +19,11 @@ function manifestOptions(cmd: Command): Command {
     .option('--key-column <col>', 'column whose values identify rows (unique); default: the row number')
     .option('--omit <col...>', 'columns that are not inputs (repeatable or comma-separated)', parse.list, [])
     .option('--map <col=input...>', 'rename a column to an input name (repeatable)', parse.mapPair, {})
-    .addOption(new Option('--format <format>', 'manifest format when the extension does not say').argParser(parse.manifestFormat));
+    .addOption(
+      new Option('--format <format>', 'manifest format when the extension does not say').argParser(
+        parse.manifestFormat,
+      ),
+    );
 }
 
 /** The command line of durabatch (design.md, "Command line"). Actions return exit codes; index.ts exits. */
@@ -29,7 +33,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .version(version)
     .showHelpAfterError('(run with --help for usage)');
 
-  manifestOptions(program.command('run <manifest>').description('submit every row of a manifest and wait for the results'))
+  manifestOptions(
+    program.command('run <manifest>').description('submit every row of a manifest and wait for the results'),
+  )
     .option('--concurrency <n>', 'provider runs in flight at once', parse.positiveInt, 20)
     .option('--batch-id <id>', 'batch id (default: derived from the manifest content, provider and app)')
     .option('--out <dir>', 'copy results.jsonl, results.csv, summary.json and outputs here')
@@ -47,8 +53,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
     .action(async (manifest: string, opts: RunOptions) => setExitCode(await runCommand(manifest, opts)));
 
-  manifestOptions(program.command('validate <manifest>').description('check every row (and the app parameters) without spending'))
-    .action(async (manifest: string, opts: ValidateOptions) => setExitCode(await validateCommand(manifest, opts)));
+  manifestOptions(
+    program.command('validate <manifest>').description('check every row (and the app parameters) without spending'),
+  ).action(async (manifest: string, opts: ValidateOptions) => setExitCode(await validateCommand(manifest, opts)));
 
   program
     .command('status <batchId>')
@@ -81,7 +88,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--failure-rate <share>', 'share of runs that fail (0..1)', Number)
     .option('--asset-ttl <duration>', 'lifetime of signed output URLs', parse.duration)
     .option('--max-wait <duration>', 'cap on how long /wait blocks', parse.duration)
-    .option('--fault <kind:rate[:endpoints]>', 'inject a fault, e.g. 429:0.05 or reset:0.02:lamina.start (repeatable)', faultRule, [])
+    .option(
+      '--fault <kind:rate[:endpoints]>',
+      'inject a fault, e.g. 429:0.05 or reset:0.02:lamina.start (repeatable)',
+      faultRule,
+      [],
+    )
     .option('--api-key <key>', 'the only API key accepted (default: any key starting with lma_)')
     .action(async (opts: SimulateOptions) => setExitCode(await simulateCommand(opts)));
 

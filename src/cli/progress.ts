@@ -13,7 +13,10 @@ export interface BatchSnapshot {
 }
 
 /** Asks the batch and each partition for their progress (queries: no history, answered by a worker). */
-export async function snapshotBatch(client: { workflow: { getHandle(id: string): WorkflowHandle } }, batchId: string): Promise<BatchSnapshot> {
+export async function snapshotBatch(
+  client: { workflow: { getHandle(id: string): WorkflowHandle } },
+  batchId: string,
+): Promise<BatchSnapshot> {
   const batch = await client.workflow.getHandle(batchId).query(batchProgressQuery);
   if (batch.result) return { stage: batch.stage, rowCount: batch.rowCount, counts: batch.result.counts, inFlight: 0 };
   const parts = await Promise.all(

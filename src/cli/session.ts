@@ -64,9 +64,17 @@ interface RunningWorker {
   stop(): Promise<void>;
 }
 
-async function startWorker(settings: TemporalSettings & { address: string }, env: NodeJS.ProcessEnv): Promise<RunningWorker> {
+async function startWorker(
+  settings: TemporalSettings & { address: string },
+  env: NodeJS.ProcessEnv,
+): Promise<RunningWorker> {
   const connection = await connectWorker(settings);
-  const worker: Worker = await createWorker({ connection, namespace: settings.namespace, taskQueue: settings.taskQueue, env });
+  const worker: Worker = await createWorker({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    env,
+  });
   const done = worker.run();
   let stopped = false;
   return {
@@ -84,7 +92,9 @@ async function startWorker(settings: TemporalSettings & { address: string }, env
 async function openEmbedded(base: TemporalSettings, opts: SessionOptions, env: NodeJS.ProcessEnv): Promise<Session> {
   const home = durabatchHome(env);
   await mkdir(home, { recursive: true });
-  installLogging(opts.forceWorker ? { secrets: secretValues(env) } : { file: join(home, 'worker.log'), secrets: secretValues(env) });
+  installLogging(
+    opts.forceWorker ? { secrets: secretValues(env) } : { file: join(home, 'worker.log'), secrets: secretValues(env) },
+  );
   const server = await startEmbeddedServer(home, opts, env);
   const settings = { ...base, address: server.address, namespace: server.namespace };
   const { client, connection } = await connect(settings);
@@ -106,7 +116,11 @@ async function openEmbedded(base: TemporalSettings, opts: SessionOptions, env: N
   };
 }
 
-async function startEmbeddedServer(home: string, opts: SessionOptions, env: NodeJS.ProcessEnv): Promise<DevServerHandle> {
+async function startEmbeddedServer(
+  home: string,
+  opts: SessionOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<DevServerHandle> {
   try {
     const cli = await findTemporalCli({ log: opts.log });
     return await startDevServer({
@@ -123,7 +137,9 @@ async function startEmbeddedServer(home: string, opts: SessionOptions, env: Node
   }
 }
 
-async function connect(settings: TemporalSettings & { address: string }): Promise<{ client: Client; connection: Connection }> {
+async function connect(
+  settings: TemporalSettings & { address: string },
+): Promise<{ client: Client; connection: Connection }> {
   try {
     return await connectTemporal(settings);
   } catch (err) {

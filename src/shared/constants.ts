@@ -9,7 +9,11 @@ export const SEARCH_ATTRIBUTE_PROVIDER = 'DurabatchProvider';
 export const SEARCH_ATTRIBUTE_ITEM_STATUS = 'DurabatchItemStatus';
 
 /** Custom search attributes registered on the dev server (`--search-attribute NAME=Keyword`) and by `setup`. */
-export const SEARCH_ATTRIBUTES = [SEARCH_ATTRIBUTE_BATCH_ID, SEARCH_ATTRIBUTE_PROVIDER, SEARCH_ATTRIBUTE_ITEM_STATUS] as const;
+export const SEARCH_ATTRIBUTES = [
+  SEARCH_ATTRIBUTE_BATCH_ID,
+  SEARCH_ATTRIBUTE_PROVIDER,
+  SEARCH_ATTRIBUTE_ITEM_STATUS,
+] as const;
 
 export const PROVIDERS = ['lamina', 'artu', 'magnific'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];

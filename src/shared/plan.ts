@@ -31,7 +31,12 @@ export function planPartitions(rowCount: number, concurrency: number, override?:
   let next = 1;
   for (let k = 0; k < count; k++) {
     const rows = baseRows + (k < extraRows ? 1 : 0);
-    plans.push({ partition: k, firstRow: next, lastRow: next + rows - 1, window: baseWindow + (k < extraWindow ? 1 : 0) });
+    plans.push({
+      partition: k,
+      firstRow: next,
+      lastRow: next + rows - 1,
+      window: baseWindow + (k < extraWindow ? 1 : 0),
+    });
     next += rows;
   }
   return plans;

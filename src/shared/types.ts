@@ -192,7 +192,14 @@ export interface RunSnapshotLite {
   terminal: boolean;
   providerStatus: string;
   errorMessage: string | null;
-  outputs: { label: string; type: string; url: string | null; text: string | null; status: string; error: string | null }[];
+  outputs: {
+    label: string;
+    type: string;
+    url: string | null;
+    text: string | null;
+    status: string;
+    error: string | null;
+  }[];
   records: unknown[] | null;
 }
 

@@ -23,7 +23,8 @@ export class LocalStorage implements BatchStorage {
   path(rel: string): string {
     const full = resolve(this.location, rel);
     const back = relative(this.location, full);
-    if (back.startsWith('..') || isAbsolute(back)) throw new StoragePathError(`path '${rel}' escapes the batch directory`);
+    if (back.startsWith('..') || isAbsolute(back))
+      throw new StoragePathError(`path '${rel}' escapes the batch directory`);
     return full;
   }
 
@@ -88,4 +89,3 @@ export function openStorage(location: string): BatchStorage {
 export function isNotFound(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
 }
-

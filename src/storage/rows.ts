@@ -65,7 +65,8 @@ function close(stream: WriteStream): Promise<void> {
 export async function readRowRange(storage: BatchStorage, from: number, to: number): Promise<NormalizedRow[]> {
   if (to < from) return [];
   const idx = await storage.readRange(ROW_INDEX_FILE, (from - 1) * ROW_INDEX_WIDTH, (to - from + 2) * ROW_INDEX_WIDTH);
-  if (idx.length < (to - from + 2) * ROW_INDEX_WIDTH) throw new Error(`rows ${from}..${to} are not in the manifest index`);
+  if (idx.length < (to - from + 2) * ROW_INDEX_WIDTH)
+    throw new Error(`rows ${from}..${to} are not in the manifest index`);
   const start = Number(idx.readBigUInt64BE(0));
   const end = Number(idx.readBigUInt64BE(idx.length - ROW_INDEX_WIDTH));
   const text = (await storage.readRange(MANIFEST_FILE, start, end - start)).toString('utf8');

@@ -125,17 +125,30 @@ async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<R
 
 async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Promise<Outcome> {
   const status = statusOf(snapshot);
-  const error = snapshot.errorMessage ? { code: `RUN_${snapshot.providerStatus.toUpperCase()}`, message: snapshot.errorMessage } : null;
+  const error = snapshot.errorMessage
+    ? { code: `RUN_${snapshot.providerStatus.toUpperCase()}`, message: snapshot.errorMessage }
+    : null;
   let outputs: OutputRecord[] = [];
   if (snapshot.outputs.some((o) => o.url !== null || o.text !== null)) {
     setStatus('downloading');
     try {
-      outputs = await collectOutputs({ runId: snapshot.runId, id: input.id, settings: input.settings, outputs: snapshot.outputs });
+      outputs = await collectOutputs({
+        runId: snapshot.runId,
+        id: input.id,
+        settings: input.settings,
+        outputs: snapshot.outputs,
+      });
     } catch (err) {
       return failedOutcome(err, snapshot.runId);
     }
   }
-  return { status, runId: snapshot.runId, error: status === 'succeeded' ? null : error, outputs, records: snapshot.records };
+  return {
+    status,
+    runId: snapshot.runId,
+    error: status === 'succeeded' ? null : error,
+    outputs,
+    records: snapshot.records,
+  };
 }
 
 function statusOf(snapshot: RunSnapshotLite): FinalItemStatus {
@@ -201,4 +214,3 @@ function setStatus(status: ItemStatus): void {
 export function itemWorkflowId(batchId: string, id: string): string {
   return `${batchId}/${id}`;
 }
-

@@ -77,7 +77,10 @@ export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<
 async function loadKeys(input: PartitionWorkflowInput, from: number, to: number): Promise<RowKey[]> {
   const keys = await loadRowKeys({ storage: input.item.storage, from, to });
   if (keys.length !== to - from + 1) {
-    throw ApplicationFailure.nonRetryable(`expected rows ${from}..${to}, storage returned ${keys.length}`, 'StorageCorrupt');
+    throw ApplicationFailure.nonRetryable(
+      `expected rows ${from}..${to}, storage returned ${keys.length}`,
+      'StorageCorrupt',
+    );
   }
   return keys;
 }
@@ -100,7 +103,16 @@ async function startItem(
   try {
     await startChild(itemWorkflow, {
       workflowId,
-      args: [{ batchId: input.batchId, partitionWorkflowId: workflowInfo().workflowId, row: key.row, id: key.id, key: key.key, settings: input.item }],
+      args: [
+        {
+          batchId: input.batchId,
+          partitionWorkflowId: workflowInfo().workflowId,
+          row: key.row,
+          id: key.id,
+          key: key.key,
+          settings: input.item,
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       staticSummary: `row ${key.row} · ${key.key} · ${input.item.provider} app ${input.item.app}`,

@@ -4,9 +4,16 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installLogging } from '../../src/logging.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../src/shared/search-attributes.js';
 import type { BatchWorkflowInput, ItemSettings } from '../../src/shared/types.js';
-import { DEMO_LAMINA_APP_ID, startSimulator, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator/index.js';
+import {
+  DEMO_LAMINA_APP_ID,
+  startSimulator,
+  type SimulatorHandle,
+  type SimulatorOptions,
+} from '../../src/simulator/index.js';
 import { createWorker } from '../../src/worker.js';
 import type { batchWorkflow } from '../../src/workflows/index.js';
 import { temporalAddress } from './temporal-env.js';
@@ -26,6 +33,10 @@ export interface Harness {
 
 /** Real simulator on port 0, a client on the run's Temporal server, a temp dir, and workers on demand. */
 export async function startHarness(taskQueue: string, sim: SimulatorOptions = {}): Promise<Harness> {
+  installLogging({
+    file: fileURLToPath(new URL('../../.temporal/logs/test-workers.log', import.meta.url)),
+    secrets: [TEST_LAMINA_KEY],
+  });
   const simulator = await startSimulator({ port: 0, seed: 1, lamina: { apiKey: TEST_LAMINA_KEY }, ...sim });
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: 'default' });
@@ -64,7 +75,11 @@ export interface ManifestRow {
 }
 
 /** Writes a CSV manifest for the demo app: `rows` rows, with `[sim:fail]` in the prompts of `failRows`. */
-export async function writeManifest(dir: string, rows: number, opts: { failRows?: number[]; name?: string } = {}): Promise<string> {
+export async function writeManifest(
+  dir: string,
+  rows: number,
+  opts: { failRows?: number[]; name?: string } = {},
+): Promise<string> {
   const fail = new Set(opts.failRows ?? []);
   const lines = ['sku,Prompt,Style'];
   for (let i = 1; i <= rows; i++) {

@@ -18,7 +18,10 @@ export function historyText(value: unknown): string {
 }
 
 /** All executions (every run, open or closed) whose DurabatchBatchId is `batchId`, plus the batch itself. */
-export async function batchExecutions(client: Client, batchId: string): Promise<{ workflowId: string; runId: string; status: string; type: string }[]> {
+export async function batchExecutions(
+  client: Client,
+  batchId: string,
+): Promise<{ workflowId: string; runId: string; status: string; type: string }[]> {
   const found: { workflowId: string; runId: string; status: string; type: string }[] = [];
   for await (const wf of client.workflow.list({ query: `DurabatchBatchId="${batchId}"` })) {
     found.push({ workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, type: wf.type });

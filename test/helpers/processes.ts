@@ -10,7 +10,11 @@ export interface Spawned {
 }
 
 /** Starts `durabatch <args>` as a real process (built CLI), collecting stdout and stderr together. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean; cwd?: string } = {}): Spawned {
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { detached?: boolean; cwd?: string } = {},
+): Spawned {
   const child = spawn(process.execPath, [CLI, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,14 +29,22 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, opts: { detache
 }
 
 /** Runs the CLI to completion. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string } = {}): Promise<{ code: number | null; output: string }> {
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { cwd?: string } = {},
+): Promise<{ code: number | null; output: string }> {
   const p = spawnCli(args, env, opts);
   const code = await p.exited;
   return { code, output: p.output() };
 }
 
 /** Polls `check` every 200 ms until it returns true, failing after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

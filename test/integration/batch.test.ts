@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultLine } from '../../src/shared/types.js';
 import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
 import { batchExecutions, historyText } from '../helpers/histories.js';
-import { batchInput, rowInputs, startBatch, startHarness, TEST_LAMINA_KEY, uniqueId, writeManifest, type Harness } from '../helpers/harness.js';
+import {
+  batchInput,
+  rowInputs,
+  startBatch,
+  startHarness,
+  TEST_LAMINA_KEY,
+  uniqueId,
+  writeManifest,
+  type Harness,
+} from '../helpers/harness.js';
 
 const ROWS = 300;
 const FAIL_ROWS = [7, 70, 140, 299];

@@ -46,7 +46,18 @@ describe('durabatch run on the embedded dev server', () => {
 
   it('resumes the same batch after the whole process tree was killed, creating no run twice', async () => {
     const manifest = await writeManifest(h.dir, ROWS);
-    const args = ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--key-column', 'sku', '--concurrency', '10'];
+    const args = [
+      'run',
+      manifest,
+      '--provider',
+      'lamina',
+      '--app',
+      DEMO_LAMINA_APP_ID,
+      '--key-column',
+      'sku',
+      '--concurrency',
+      '10',
+    ];
     const first = spawnCli(args, env, { detached: true, cwd: h.dir });
     if (first.child.pid) groups.push(first.child.pid);
     await waitFor('some runs to be created', () => h.sim.counters().runsCreated >= 15, 180_000);
@@ -74,7 +85,18 @@ describe('durabatch run on the embedded dev server', () => {
 
   it('answers a finished batch from its results when the same command runs again', async () => {
     const manifest = join(h.dir, 'manifest.csv');
-    const args = ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--key-column', 'sku', '--concurrency', '10'];
+    const args = [
+      'run',
+      manifest,
+      '--provider',
+      'lamina',
+      '--app',
+      DEMO_LAMINA_APP_ID,
+      '--key-column',
+      'sku',
+      '--concurrency',
+      '10',
+    ];
     const before = h.sim.counters().runsCreated;
     const again = await runCli(args, env, { cwd: h.dir });
     expect(again.code, again.output).toBe(0);

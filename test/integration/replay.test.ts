@@ -30,7 +30,10 @@ describe('determinism', () => {
       const history = historyFromJSON(json);
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       types.add(started?.workflowType?.name ?? '?');
-      await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId), name).resolves.toBeUndefined();
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId),
+        name,
+      ).resolves.toBeUndefined();
     }
     expect([...types].sort()).toEqual(['batchWorkflow', 'itemWorkflow', 'partitionWorkflow']);
   });

@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultLine } from '../../src/shared/types.js';
 import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
-import { batchInput, rowInputs, startBatch, startHarness, uniqueId, writeManifest, type Harness } from '../helpers/harness.js';
+import {
+  batchInput,
+  rowInputs,
+  startBatch,
+  startHarness,
+  uniqueId,
+  writeManifest,
+  type Harness,
+} from '../helpers/harness.js';
 import { spawnCli, waitFor, type Spawned } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal-env.js';
 

@@ -17,7 +17,10 @@ function sampleManifest(): string {
  * injected, one row marked to fail), then runs the sample manifest through the embedded Temporal dev server and an
  * in-process worker with a live progress bar, and writes results and images to ./demo-results.
  */
-export async function demoCommand(opts: { out: string; concurrency: number }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function demoCommand(
+  opts: { out: string; concurrency: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const sim = await startSimulator({
     port: 0,
     seed: 42,

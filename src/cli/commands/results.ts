@@ -16,7 +16,9 @@ export async function resultsCommand(
     const info = await describeBatch(session, batchId);
     if (!info.storage) throw usageError(`batch '${batchId}' has no recorded storage location`);
     if (info.status !== 'COMPLETED') {
-      throw usageError(`batch '${batchId}' is ${info.status}: results exist once it completes (see durabatch status ${batchId})`);
+      throw usageError(
+        `batch '${batchId}' is ${info.status}: results exist once it completes (see durabatch status ${batchId})`,
+      );
     }
     const file = join(info.storage, opts.format === 'csv' ? RESULTS_CSV_FILE : RESULTS_JSONL_FILE);
     if (opts.out) {

@@ -40,14 +40,19 @@ const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
  * prints the summary and returns the exit code. Without TEMPORAL_ADDRESS it runs the embedded dev server and an
  * in-process worker; running the same command again resumes the same batch.
  */
-export async function runCommand(manifest: string, opts: RunOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCommand(
+  manifest: string,
+  opts: RunOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const manifestPath = absolutePath(manifest);
   if (opts.batchId !== undefined && !BATCH_ID_PATTERN.test(opts.batchId)) {
     throw usageError(`--batch-id '${opts.batchId}' may use only letters, digits, '.', '_' and '-' (at most 100)`);
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const checked = await validateLocally({ ...opts, manifestPath, env });
-  if (checked.appUncheckedReason) log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
+  if (checked.appUncheckedReason)
+    log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
   const batchId = opts.batchId ?? (await deriveBatchId({ ...opts, manifestPath }));
   const input = batchInput(manifestPath, batchId, opts);
 
@@ -58,7 +63,10 @@ export async function runCommand(manifest: string, opts: RunOptions, env: NodeJS
     }
     const handle = await startBatch(session, input, checked.rowCount);
     log(`batch ${batchId}: ${checked.rowCount} rows of ${input.manifestName} on ${opts.provider} app ${opts.app}`);
-    if (session.uiUrl) log(`Temporal Web UI: ${session.uiUrl}/namespaces/${session.settings.namespace}/workflows/${encodeURIComponent(batchId)}`);
+    if (session.uiUrl)
+      log(
+        `Temporal Web UI: ${session.uiUrl}/namespaces/${session.settings.namespace}/workflows/${encodeURIComponent(batchId)}`,
+      );
     if (opts.detach) {
       process.stdout.write(`${batchId}\n`);
       return EXIT.ok;
@@ -98,7 +106,11 @@ function batchInput(manifestPath: string, batchId: string, opts: RunOptions): Ba
 }
 
 /** Starts the batch workflow, or attaches to it when it is already running (same id). */
-async function startBatch(session: Session, input: BatchWorkflowInput, rows: number): Promise<WorkflowHandle<typeof batchWorkflow>> {
+async function startBatch(
+  session: Session,
+  input: BatchWorkflowInput,
+  rows: number,
+): Promise<WorkflowHandle<typeof batchWorkflow>> {
   try {
     return await session.client.workflow.start<typeof batchWorkflow>('batchWorkflow', {
       workflowId: input.batchId,
@@ -120,7 +132,11 @@ async function startBatch(session: Session, input: BatchWorkflowInput, rows: num
   }
 }
 
-async function watch(session: Session, handle: WorkflowHandle<typeof batchWorkflow>, batchId: string): Promise<BatchWorkflowOutput> {
+async function watch(
+  session: Session,
+  handle: WorkflowHandle<typeof batchWorkflow>,
+  batchId: string,
+): Promise<BatchWorkflowOutput> {
   const view = new ProgressView(process.stderr, batchId);
   let finished = false;
   const result = handle.result().finally(() => (finished = true));
@@ -133,7 +149,10 @@ async function watch(session: Session, handle: WorkflowHandle<typeof batchWorkfl
     }
   })();
   try {
-    return await Promise.race([result, session.workerDone.then(() => Promise.reject(new Error('the in-process worker stopped')))]);
+    return await Promise.race([
+      result,
+      session.workerDone.then(() => Promise.reject(new Error('the in-process worker stopped'))),
+    ]);
   } catch (err) {
     throw explainFailure(err);
   } finally {

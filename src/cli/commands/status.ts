@@ -6,7 +6,11 @@ import { snapshotBatch, type BatchSnapshot } from '../progress.js';
 import { openSession, type Session } from '../session.js';
 
 /** `durabatch status <batchId>`: counts by state, and for a finished batch where its results are. */
-export async function statusCommand(batchId: string, opts: { json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function statusCommand(
+  batchId: string,
+  opts: { json?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const session = await openSession({ worker: true, log: (l) => process.stderr.write(`${l}\n`), env });
   try {
     const info = await describeBatch(session, batchId);

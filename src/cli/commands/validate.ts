@@ -16,7 +16,11 @@ export interface ValidateOptions {
  * `durabatch validate`: every check of `run` (rows, columns, keys, the app's parameters when the provider key is
  * in the environment) without starting anything or spending credits.
  */
-export async function validateCommand(manifest: string, opts: ValidateOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function validateCommand(
+  manifest: string,
+  opts: ValidateOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const result = await validateLocally({ ...opts, manifestPath: absolutePath(manifest), env });
   const out = process.stdout;
   out.write(`${manifest}: ${result.rowCount} rows, all valid\n`);

@@ -6,11 +6,16 @@ import { openSession } from '../session.js';
  * server when no address is set. Holds the provider credentials from its environment. Stops on SIGINT/SIGTERM
  * after finishing what it has in hand.
  */
-export async function workerCommand(opts: { taskQueue?: string }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function workerCommand(
+  opts: { taskQueue?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const workerEnv = opts.taskQueue ? { ...env, DURABATCH_TASK_QUEUE: opts.taskQueue } : env;
   const session = await openSession({ worker: true, log, env: workerEnv, forceWorker: true });
-  log(`durabatch worker on ${session.settings.address}, namespace ${session.settings.namespace}, task queue ${session.settings.taskQueue}`);
+  log(
+    `durabatch worker on ${session.settings.address}, namespace ${session.settings.namespace}, task queue ${session.settings.taskQueue}`,
+  );
   if (session.uiUrl) log(`Temporal Web UI: ${session.uiUrl}`);
   const stop = () => void session.close();
   process.once('SIGINT', stop);
