@@ -95,6 +95,7 @@ export function fileNames(outputs: readonly { label: string }[]): string[] {
 function slug(label: string): string {
   return label
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')

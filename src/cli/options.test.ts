@@ -1,0 +1,60 @@
+import { InvalidArgumentError } from 'commander';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deriveBatchId } from './batch-id.js';
+import { duration, list, mapPair, maxFailures, positiveInt, provider } from './options.js';
+import { formatEta, RateMeter } from './progress.js';
+
+describe('command-line values', () => {
+  it('parses what users type and says what to type instead', () => {
+    expect(positiveInt('20')).toBe(20);
+    expect(() => positiveInt('0')).toThrow(InvalidArgumentError);
+    expect(provider('lamina')).toBe('lamina');
+    expect(() => provider('openai')).toThrow(/lamina, artu, magnific/);
+    expect(mapPair('Colour=Style', { a: 'b' })).toEqual({ a: 'b', Colour: 'Style' });
+    expect(() => mapPair('=Style')).toThrow(/COLUMN=INPUT/);
+    expect(list('a, b', ['c'])).toEqual(['c', 'a', 'b']);
+    expect(duration('90s')).toBe(90_000);
+    expect(duration('2h')).toBe(7_200_000);
+    expect(() => duration('soon')).toThrow(/duration/);
+    expect(maxFailures('5%')).toBe('5%');
+    expect(() => maxFailures('five')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('the default batch id', () => {
+  it('stays the same for the same manifest and settings and changes with anything that alters a submission', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'durabatch-id-'));
+    try {
+      const path = join(dir, 'm.csv');
+      await writeFile(path, 'sku,Prompt\nA,one\n');
+      const base = { manifestPath: path, provider: 'lamina', app: 'app-1', omit: [], map: {} };
+      const id = await deriveBatchId(base);
+      expect(id).toMatch(/^lamina-[0-9a-f]{16}$/);
+      expect(await deriveBatchId({ ...base })).toBe(id);
+      expect(await deriveBatchId({ ...base, app: 'app-2' })).not.toBe(id);
+      expect(await deriveBatchId({ ...base, map: { Prompt: 'Text' } })).not.toBe(id);
+      await writeFile(path, 'sku,Prompt\nA,two\n');
+      expect(await deriveBatchId(base)).not.toBe(id);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('progress', () => {
+  it('measures the rate over recent observations and turns it into an ETA', () => {
+    const meter = new RateMeter(10_000);
+    meter.observe(0, 0);
+    meter.observe(10, 5_000);
+    meter.observe(20, 10_000);
+    expect(meter.rate()).toBeCloseTo(2);
+    expect(meter.etaSeconds(30)).toBe(15);
+    expect(formatEta(15)).toBe('15s');
+    expect(formatEta(125)).toBe('2m05s');
+    expect(formatEta(3_725)).toBe('1h02m');
+    expect(formatEta(null)).toBe('--');
+  });
+});

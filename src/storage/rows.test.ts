@@ -1,0 +1,59 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalStorage, StoragePathError } from './local.js';
+import { readRow, readRowRange, RowWriter } from './rows.js';
+
+describe('normalized rows in storage', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'durabatch-rows-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads back any row and any range, multi-byte text included', async () => {
+    const storage = new LocalStorage(dir);
+    const writer = new RowWriter(storage);
+    for (let i = 1; i <= 1200; i++) {
+      await writer.write({
+        row: i,
+        key: `k${i}`,
+        id: `k${i}`,
+        inputs: { Prompt: `ünïcødé ${'✓'.repeat(i % 7)} ${i}` },
+      });
+    }
+    await writer.commit();
+    expect((await readRow(storage, 1)).key).toBe('k1');
+    expect((await readRow(storage, 1200)).inputs.Prompt).toContain('1200');
+    const range = await readRowRange(storage, 499, 503);
+    expect(range.map((r) => r.row)).toEqual([499, 500, 501, 502, 503]);
+    await expect(readRow(storage, 1201)).rejects.toThrow(/not in the manifest/);
+  });
+
+  it('leaves nothing behind when aborted', async () => {
+    const storage = new LocalStorage(dir);
+    const writer = new RowWriter(storage);
+    await writer.write({ row: 1, key: 'a', id: 'a', inputs: {} });
+    await writer.abort();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses paths that escape the batch directory', () => {
+    const storage = new LocalStorage(dir);
+    expect(() => storage.path('../elsewhere')).toThrow(StoragePathError);
+    expect(() => storage.path('/etc/passwd')).toThrow(StoragePathError);
+    expect(storage.path('items/a.json')).toBe(join(dir, 'items/a.json'));
+  });
+
+  it('writes atomically and reads missing files as null', async () => {
+    const storage = new LocalStorage(dir);
+    expect(await storage.readText('items/x.json')).toBeNull();
+    await storage.writeAtomic('items/x.json', '{"a":1}');
+    await storage.writeAtomic('items/x.json', '{"a":2}');
+    expect(await storage.readText('items/x.json')).toBe('{"a":2}');
+    expect(await readdir(join(dir, 'items'))).toEqual(['x.json']);
+  });
+});
