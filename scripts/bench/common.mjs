@@ -11,7 +11,7 @@ import { startDevServer } from '../../dist/temporal/dev-server.js';
 export const KEY = 'lma_bench_simulator_key';
 export const CLI = fileURLToPath(new URL('../../bin/durabatch.js', import.meta.url));
 
-export async function startServer(dynamicConfig = {}) {
+export async function startServer(dynamicConfig = { 'system.enableActivityEagerExecution': true }) {
   const cli = await findTemporalCli({ log: (l) => console.error(l) });
   return startDevServer({ cliPath: cli.path, ui: false, dynamicConfig, log: () => undefined });
 }

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { NormalizedRow } from '../manifest/types.js';
 import type { ProviderName } from '../shared/constants.js';
+import { itemDoneSignal } from '../shared/messages.js';
 import { exceedsThreshold, parseMaxFailures } from '../shared/plan.js';
 import { emptyCounts, failureCount, type StatusCounts } from '../shared/status.js';
 import type {
@@ -29,12 +30,18 @@ import {
 } from '../storage/index.js';
 import { csvRecord, CSV_COLUMNS } from './csv.js';
 
-/** Writes the row's result line (with its inputs) atomically: a retried recordResult rewrites the same file. */
+/**
+ * Writes the row's result line (with its inputs) atomically, then tells the partition the row is done. Both are
+ * idempotent: a retry rewrites the same file, and the partition ignores a second signal for a row it counted.
+ */
 export async function recordResult(input: RecordResultInput): Promise<void> {
   const storage = openStorage(input.storage);
   const row = await readRow(storage, input.line.row);
   const line: ResultLine = { ...input.line, inputs: row.inputs };
   await storage.writeAtomic(itemFile(input.id), JSON.stringify(line));
+  await Context.current()
+    .client.workflow.getHandle(input.partitionWorkflowId)
+    .signal(itemDoneSignal, { row: input.line.row, id: input.id, status: input.line.status });
 }
 
 /** The recorded status of a row, or null when it has no result yet. */

@@ -129,6 +129,8 @@ async function startEmbeddedServer(
       port: portFrom(env.DURABATCH_TEMPORAL_PORT, EMBEDDED_TEMPORAL_PORT),
       uiPort: portFrom(env.DURABATCH_UI_PORT, EMBEDDED_UI_PORT),
       ui: true,
+      // Activities scheduled by a workflow task start on the same worker without another poll round trip.
+      dynamicConfig: { 'system.enableActivityEagerExecution': true },
       logFile: join(home, 'temporal.log'),
       log: opts.log,
     });

@@ -13,7 +13,8 @@ export const FINAL_ITEM_STATUSES = [
 ] as const;
 export type FinalItemStatus = (typeof FINAL_ITEM_STATUSES)[number];
 
-export const LIVE_ITEM_STATUSES = ['pending', 'submitting', 'running', 'downloading'] as const;
+/** `pending`: not started at the provider yet (also while a start is throttled); `running`: the run exists. */
+export const LIVE_ITEM_STATUSES = ['pending', 'running'] as const;
 export type LiveItemStatus = (typeof LIVE_ITEM_STATUSES)[number];
 
 export type ItemStatus = FinalItemStatus | LiveItemStatus;

@@ -220,6 +220,8 @@ export interface RecordResultInput {
   storage: string;
   line: Omit<ResultLine, 'inputs'>;
   id: string;
+  /** The partition to tell that this row is done (`itemDone` signal). */
+  partitionWorkflowId: string;
 }
 
 export interface ReadItemResultInput {

@@ -34,7 +34,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     cliPath: cli.path,
     ui: false,
     namespace: 'default',
-    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 },
+    dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400, 'system.enableActivityEagerExecution': true },
     logFile,
     log,
   });
