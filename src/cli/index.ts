@@ -10,7 +10,6 @@ import { buildProgram } from './program.js';
 async function main(): Promise<void> {
   let code: number = EXIT.ok;
   const program = buildProgram((c) => (code = c));
-  program.exitOverride();
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

@@ -17,8 +17,16 @@ function manifestOptions(cmd: Command): Command {
     .requiredOption('--provider <name>', 'lamina, artu or magnific', parse.provider)
     .requiredOption('--app <id>', "the provider's app (Lamina app id, Artu workflow id, Magnific app id)")
     .option('--key-column <col>', 'column whose values identify rows (unique); default: the row number')
-    .option('--omit <col...>', 'columns that are not inputs (repeatable or comma-separated)', parse.list, [])
-    .option('--map <col=input...>', 'rename a column to an input name (repeatable)', parse.mapPair, {})
+    .addOption(
+      new Option('--omit <col>', 'a column that is not an input (repeatable, or comma-separated)')
+        .argParser(parse.list)
+        .default([], 'none'),
+    )
+    .addOption(
+      new Option('--map <col=input>', 'send a column as the named input (repeatable)')
+        .argParser(parse.mapPair)
+        .default({}, 'none'),
+    )
     .addOption(
       new Option('--format <format>', 'manifest format when the extension does not say').argParser(
         parse.manifestFormat,
@@ -31,7 +39,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('durabatch')
     .description('Run large batches of paid AI-generation jobs durably on Temporal.')
     .version(version)
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Before any subcommand is added, so that each inherits it: index.ts decides every exit code.
+    .exitOverride();
 
   manifestOptions(
     program.command('run <manifest>').description('submit every row of a manifest and wait for the results'),
@@ -48,7 +58,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--data-dir <dir>', 'where batch data lives (default: .durabatch next to the manifest)')
     .option('--wait-seconds <s>', 'seconds per long-poll request', parse.positiveInt, 60)
-    .option('--item-timeout <duration>', 'give up on a run after this long', parse.duration, 24 * 3_600_000)
+    .addOption(
+      new Option('--item-timeout <duration>', 'give up waiting on a run after this long (e.g. 90m, 24h)')
+        .argParser(parse.duration)
+        .default(24 * 3_600_000, '24h'),
+    )
     .addOption(new Option('--page-size <n>').argParser(parse.positiveInt).hideHelp())
     .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
     .action(async (manifest: string, opts: RunOptions) => setExitCode(await runCommand(manifest, opts)));

@@ -30,6 +30,13 @@ describe('bad manifests', () => {
   const run = (path: string, ...extra: string[]) =>
     runCli(['run', path, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, ...extra], env);
 
+  it('exits 2 on a flag with a bad value, before reading anything', async () => {
+    const path = await manifest('any.csv', 'sku,Prompt\nA,one\n');
+    const { code, output } = await runCli(['run', path, '--provider', 'openai', '--app', 'x'], env);
+    expect(code).toBe(2);
+    expect(output).toContain('lamina, artu, magnific');
+  });
+
   it('rejects a CSV with a ragged row, naming its line, and submits nothing', async () => {
     const path = await manifest('ragged.csv', 'sku,Prompt\nA,one\nB,two,extra\n');
     const { code, output } = await run(path, '--key-column', 'sku');
