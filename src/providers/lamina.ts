@@ -73,6 +73,7 @@ export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdap
 
   return {
     provider: 'lamina',
+    waitMode: 'long-poll',
 
     async getApp(appId, opts) {
       const r = await call({ method: 'GET', path: `/v1/apps/${encodeURIComponent(appId)}`, signal: opts?.signal });

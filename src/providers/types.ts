@@ -95,8 +95,18 @@ export interface ListRunsQuery extends RequestOptions {
   since: string;
 }
 
+/**
+ * How the activities wait on a run: `long-poll` calls waitRun in a loop (it holds the request open until the run
+ * ends or the provider's wait expires); `poll` calls it every `pollIntervalMs` (waitRun is one plain status read).
+ */
+export type WaitMode = 'long-poll' | 'poll';
+
 export interface ProviderAdapter {
   readonly provider: ProviderName;
+  /** How to wait on runs; absent means 'long-poll'. */
+  readonly waitMode?: WaitMode;
+  /** For 'poll': the pause between two waitRun calls of one run, as the provider asks. */
+  readonly pollIntervalMs?: number;
   /** The app's definition, or null when the provider cannot describe apps. */
   getApp(appId: string, opts?: RequestOptions): Promise<AppDefinition | null>;
   /** One POST that starts (and bills) a run. Never retried by the adapter. */
