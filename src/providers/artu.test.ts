@@ -51,8 +51,8 @@ describe('Artu adapter', () => {
 
   it('says how to wait and that it cannot describe workflows, without a request', async () => {
     expect(artu).toMatchObject({ provider: 'artu', waitMode: 'long-poll' });
-    expect(artu.listRuns).toBeTypeOf('function');
-    expect(artu.cancelRun).toBeTypeOf('function');
+    expect(typeof artu.listRuns).toBe('function');
+    expect(typeof artu.cancelRun).toBe('function');
     await expect(artu.getApp('wf-1')).resolves.toBeNull();
   });
 
