@@ -1,6 +1,14 @@
 import { z } from 'zod';
+import { DEMO_ARTU_WORKFLOW } from './artu/workflows.js';
 import { DEMO_LAMINA_APP } from './lamina/apps.js';
-import type { FaultRule, LaminaAppDefinition, SimulatorConfigPatch } from './types.js';
+import { DEMO_MAGNIFIC_APP } from './magnific/apps.js';
+import type {
+  ArtuWorkflowDefinition,
+  FaultRule,
+  LaminaAppDefinition,
+  MagnificAppDefinition,
+  SimulatorConfigPatch,
+} from './types.js';
 
 const ENDPOINT_NAMES = [
   'lamina.app',
@@ -10,6 +18,14 @@ const ENDPOINT_NAMES = [
   'lamina.list',
   'lamina.cancel',
   'lamina.signingKey',
+  'artu.trigger',
+  'artu.get',
+  'artu.wait',
+  'artu.list',
+  'artu.cancel',
+  'magnific.app',
+  'magnific.run',
+  'magnific.status',
   'asset',
 ] as const;
 
@@ -45,6 +61,32 @@ const laminaAppSchema = z.strictObject({
   outputs: z.array(z.strictObject({ label: z.string(), type: z.enum(['image', 'video', 'audio', 'text']) })),
 });
 
+const artuWorkflowSchema = z.strictObject({
+  id: z.string().min(1),
+  name: z.string(),
+  inputs: z.array(z.strictObject({ key: z.string().min(1), required: z.boolean() })),
+});
+
+const magnificInputSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    key: z.string().min(1),
+    type: z.enum(['creation', 'text', 'number', 'select']),
+    label: z.string().min(1),
+    default: z.union([z.string(), z.number(), z.null()]),
+    required: z.boolean(),
+    options: z.array(z.string()).min(1).optional(),
+  })
+  .refine((i) => i.type !== 'select' || i.options !== undefined, { message: 'select inputs need options' });
+
+const magnificAppSchema = z.strictObject({
+  sqid: z.string().min(1),
+  name: z.string(),
+  inputs: z.array(magnificInputSchema),
+  totalCost: z.number().min(0),
+  images: z.number().int().min(1).max(64).optional(),
+});
+
 /** zod schema of what configure() and POST /_sim/config accept. */
 export const configPatchSchema = z.strictObject({
   seed: z.number().int().optional(),
@@ -54,12 +96,24 @@ export const configPatchSchema = z.strictObject({
     .optional(),
   queuedShare: z.number().min(0).max(1).optional(),
   failureRate: z.number().min(0).max(1).optional(),
+  partialRate: z.number().min(0).max(1).optional(),
+  inputRate: z.number().min(0).max(1).optional(),
   outputsPerRun: z.number().int().min(1).max(64).optional(),
   assetTtlMs: nonNegativeInt.optional(),
   maxWaitMs: nonNegativeInt.optional(),
   faults: z.array(faultRuleSchema).optional(),
   lamina: z
     .strictObject({ apiKey: z.string().min(1).optional(), apps: z.array(laminaAppSchema).optional() })
+    .optional(),
+  artu: z
+    .strictObject({ apiKey: z.string().min(1).optional(), workflows: z.array(artuWorkflowSchema).optional() })
+    .optional(),
+  magnific: z
+    .strictObject({
+      apiKey: z.string().min(1).optional(),
+      apps: z.array(magnificAppSchema).optional(),
+      assetTtlMs: nonNegativeInt.optional(),
+    })
     .optional(),
 });
 
@@ -74,12 +128,19 @@ export interface SimulatorSettings {
   runDurationMs: number | { min: number; max: number };
   queuedShare: number;
   failureRate: number;
+  partialRate: number;
+  inputRate: number;
   outputsPerRun?: number;
   assetTtlMs: number;
   maxWaitMs?: number;
   faults: FaultRule[];
   lamina: { apiKey?: string; apps: LaminaAppDefinition[] };
+  artu: { apiKey?: string; workflows: ArtuWorkflowDefinition[] };
+  magnific: { apiKey?: string; apps: MagnificAppDefinition[]; assetTtlMs: number };
 }
+
+/** Magnific's documented URL lifetime: 12 hours. */
+export const MAGNIFIC_ASSET_TTL_MS = 12 * 60 * 60_000;
 
 /** Settings before any option is applied. */
 export function defaultSettings(): SimulatorSettings {
@@ -87,17 +148,35 @@ export function defaultSettings(): SimulatorSettings {
     runDurationMs: { min: 1500, max: 2500 },
     queuedShare: 0.1,
     failureRate: 0,
+    partialRate: 0,
+    inputRate: 0,
     assetTtlMs: 10 * 60_000,
     faults: [],
     lamina: { apps: [DEMO_LAMINA_APP] },
+    artu: { workflows: [DEMO_ARTU_WORKFLOW] },
+    magnific: { apps: [DEMO_MAGNIFIC_APP], assetTtlMs: MAGNIFIC_ASSET_TTL_MS },
   };
 }
 
-/** Settings with a patch applied: scalar fields and lists replace, `lamina` merges field by field. */
+/**
+ * Settings with a patch applied: scalar fields and lists replace; `lamina`, `artu` and `magnific` merge field by
+ * field (a patch that sets only magnific.assetTtlMs keeps the Magnific key and apps).
+ */
 export function applyPatch(settings: SimulatorSettings, patch: SimulatorConfigPatch): SimulatorSettings {
-  const { lamina, seed: _seed, ...rest } = patch;
-  const next: SimulatorSettings = { ...settings, ...rest, lamina: { ...settings.lamina } };
+  const { lamina, artu, magnific, seed: _seed, ...rest } = patch;
+  const next: SimulatorSettings = {
+    ...settings,
+    ...rest,
+    lamina: { ...settings.lamina },
+    artu: { ...settings.artu },
+    magnific: { ...settings.magnific },
+  };
   if (lamina?.apiKey !== undefined) next.lamina.apiKey = lamina.apiKey;
   if (lamina?.apps !== undefined) next.lamina.apps = lamina.apps;
+  if (artu?.apiKey !== undefined) next.artu.apiKey = artu.apiKey;
+  if (artu?.workflows !== undefined) next.artu.workflows = artu.workflows;
+  if (magnific?.apiKey !== undefined) next.magnific.apiKey = magnific.apiKey;
+  if (magnific?.apps !== undefined) next.magnific.apps = magnific.apps;
+  if (magnific?.assetTtlMs !== undefined) next.magnific.assetTtlMs = magnific.assetTtlMs;
   return next;
 }

@@ -1,11 +1,15 @@
 import { jsonResponse } from './http.js';
-import type { SimResponse } from './http.js';
+import type { ErrorBodyFormat, InjectedError, SimResponse } from './http.js';
 import { chance } from './prng.js';
 import type { Random } from './prng.js';
 import type { EndpointName, FaultRule } from './types.js';
 
 /** Endpoints that start (and bill) a run: the only ones 'drop-after-accept' applies to. */
-export const RUN_START_ENDPOINTS: ReadonlySet<EndpointName> = new Set<EndpointName>(['lamina.start']);
+export const RUN_START_ENDPOINTS: ReadonlySet<EndpointName> = new Set<EndpointName>([
+  'lamina.start',
+  'artu.trigger',
+  'magnific.run',
+]);
 
 /**
  * Chooses the fault for each request from an ordered list of rules. A chosen rule is reserved at once (so `count`
@@ -42,40 +46,52 @@ export class FaultInjector {
   }
 }
 
-function errorJson(
-  status: number,
-  code: string,
-  message: string,
-  requestId: string,
-  retryAfterSeconds?: number,
-): SimResponse {
+/** Lamina's error body: `{error, code, retryable, requestId, retryAfter?}`. */
+export const laminaErrorBody: ErrorBodyFormat = ({ code, message, requestId, retryAfterSeconds }) => {
   const body: Record<string, unknown> = { error: message, code, retryable: true, requestId };
-  if (retryAfterSeconds === undefined) return jsonResponse(status, body);
-  body['retryAfter'] = retryAfterSeconds;
-  return jsonResponse(status, body, { 'retry-after': String(retryAfterSeconds) });
+  if (retryAfterSeconds !== undefined) body['retryAfter'] = retryAfterSeconds;
+  return body;
+};
+
+function errorJson(status: number, error: InjectedError, format: ErrorBodyFormat): SimResponse {
+  const seconds = error.retryAfterSeconds;
+  if (seconds === undefined) return jsonResponse(status, format(error));
+  return jsonResponse(status, format(error), { 'retry-after': String(seconds) });
 }
 
 /**
- * The answer for faults that replace the response outright (429, 500, 502, 503, html), in Lamina's error shape.
+ * The answer for faults that replace the response outright (429, 500, 502, 503, html), in the route's error shape
+ * (Lamina's by default); 429 always and 503 when configured carry Retry-After.
  * Returns null for the kinds the server handles around the normal handler (slow, reset, drop-after-accept,
  * truncated).
  */
-export function replacementResponse(rule: FaultRule, requestId: string): SimResponse | null {
+export function replacementResponse(
+  rule: FaultRule,
+  requestId: string,
+  format: ErrorBodyFormat = laminaErrorBody,
+): SimResponse | null {
   switch (rule.kind) {
-    case '429':
-      return errorJson(429, 'RATE_LIMITED', 'Too many requests', requestId, rule.retryAfterSeconds ?? 1);
-    case '500':
-      return errorJson(500, 'INTERNAL_ERROR', 'Internal server error', requestId);
-    case '502':
-      return errorJson(502, 'INTERNAL_ERROR', 'Bad gateway', requestId);
-    case '503':
+    case '429': {
+      const retryAfterSeconds = rule.retryAfterSeconds ?? 1;
       return errorJson(
-        503,
-        'RESOURCE_UNAVAILABLE',
-        'Service temporarily unavailable',
-        requestId,
-        rule.retryAfterSeconds,
+        429,
+        { code: 'RATE_LIMITED', message: 'Too many requests', requestId, retryAfterSeconds },
+        format,
       );
+    }
+    case '500':
+      return errorJson(500, { code: 'INTERNAL_ERROR', message: 'Internal server error', requestId }, format);
+    case '502':
+      return errorJson(502, { code: 'INTERNAL_ERROR', message: 'Bad gateway', requestId }, format);
+    case '503': {
+      const error: InjectedError = {
+        code: 'RESOURCE_UNAVAILABLE',
+        message: 'Service temporarily unavailable',
+        requestId,
+      };
+      if (rule.retryAfterSeconds !== undefined) error.retryAfterSeconds = rule.retryAfterSeconds;
+      return errorJson(503, error, format);
+    }
     case 'html':
       return {
         status: 200,

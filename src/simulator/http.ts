@@ -22,12 +22,26 @@ export interface RequestContext {
   readBody: () => Promise<Buffer>;
 }
 
+/** An error the simulator injects (a fault), before a provider shapes it into its own body. */
+export interface InjectedError {
+  code: string;
+  message: string;
+  requestId: string;
+  /** Also sent as the Retry-After header. */
+  retryAfterSeconds?: number;
+}
+
+/** Builds a provider's JSON error body for an injected error. */
+export type ErrorBodyFormat = (error: InjectedError) => Record<string, unknown>;
+
 /** One endpoint of a simulated provider. */
 export interface Route {
   method: 'GET' | 'POST';
   /** Matched against the whole path; capture groups become ctx.params. */
   pattern: RegExp;
   endpoint: EndpointName;
+  /** The provider's error shape for injected 429/5xx faults; Lamina's when absent. */
+  errorBody?: ErrorBodyFormat;
   handle(ctx: RequestContext): Promise<SimResponse> | SimResponse;
 }
 

@@ -6,7 +6,7 @@ import { handleControl, isControlPath } from './control.js';
 import { SimulatorCore } from './core.js';
 import { replacementResponse, truncateResponse } from './faults.js';
 import { jsonResponse, matchRoute, readRequestBody, sendResponse } from './http.js';
-import type { RequestContext, SimResponse } from './http.js';
+import type { RequestContext, Route, SimResponse } from './http.js';
 import type { FaultRule, SimulatorHandle, SimulatorOptions } from './types.js';
 
 interface Exchange {
@@ -40,9 +40,10 @@ function internalError(requestId: string, error: unknown): SimResponse {
 async function faultBefore(
   core: SimulatorCore,
   fault: FaultRule,
+  route: Route,
   { req, res, ctx, closing }: Exchange,
 ): Promise<boolean> {
-  const replacement = replacementResponse(fault, ctx.requestId);
+  const replacement = replacementResponse(fault, ctx.requestId, route.errorBody);
   if (replacement || fault.kind === 'reset' || fault.kind === 'slow') core.counterStore.fault(fault.kind);
   if (replacement) sendResponse(res, replacement);
   if (fault.kind === 'reset') req.socket.destroy();
@@ -53,10 +54,13 @@ async function faultBefore(
   return false;
 }
 
-/** Sends the handler's answer, unless a fault drops it (an accepted start) or cuts it short. */
+/**
+ * Sends the handler's answer, unless a fault drops it (an accepted start: any 2xx, as Lamina and Magnific answer
+ * 202 and Artu 200) or cuts it short.
+ */
 function answer(core: SimulatorCore, fault: FaultRule | null, { req, res }: Exchange, response: SimResponse): void {
   if (fault?.kind === 'drop-after-accept') {
-    if (response.status === 202) {
+    if (response.status >= 200 && response.status < 300) {
       core.counterStore.fault(fault.kind);
       return void req.socket.destroy();
     }
@@ -76,7 +80,7 @@ async function handleProvider(core: SimulatorCore, exchange: Exchange): Promise<
   }
   core.counterStore.request(match.route.endpoint);
   const fault = core.faults.pick(match.route.endpoint);
-  if (fault && (await faultBefore(core, fault, exchange))) return;
+  if (fault && (await faultBefore(core, fault, match.route, exchange))) return;
   const response = await match.route.handle({ ...ctx, params: match.params });
   answer(core, fault, exchange, response);
 }
@@ -111,8 +115,8 @@ function urlHost(host: string): string {
 }
 
 /**
- * Starts the provider simulator: a real HTTP server on loopback that serves Lamina's API (Artu and Magnific
- * later), signed PNG assets, injected faults and the /_sim control endpoints. Resolves once it listens; options
+ * Starts the provider simulator: a real HTTP server on loopback that serves the Lamina, Artu and Magnific APIs,
+ * signed PNG assets, injected faults and the /_sim control endpoints. Resolves once it listens; options
  * are validated like POST /_sim/config (a ZodError rejects the promise).
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {

@@ -12,6 +12,14 @@ export type EndpointName =
   | 'lamina.list'
   | 'lamina.cancel'
   | 'lamina.signingKey'
+  | 'artu.trigger'
+  | 'artu.get'
+  | 'artu.wait'
+  | 'artu.list'
+  | 'artu.cancel'
+  | 'magnific.app'
+  | 'magnific.run'
+  | 'magnific.status'
   | 'asset';
 
 /** Kinds of injected faults. */
@@ -57,6 +65,44 @@ export interface LaminaAppDefinition {
   outputs: { label: string; type: 'image' | 'video' | 'audio' | 'text' }[];
 }
 
+/** One input of a simulated Artu workflow: `inputs[key]` of a trigger. */
+export interface ArtuInputDefinition {
+  key: string;
+  required: boolean;
+}
+
+/** A simulated Artu workflow (POST /workflows/{id}/trigger). */
+export interface ArtuWorkflowDefinition {
+  /** A UUID, as Artu's workflow ids are. */
+  id: string;
+  name: string;
+  inputs: ArtuInputDefinition[];
+}
+
+/** One input of a simulated Magnific app, as GET /v1/ai/apps/{appId} shows it. Runs key inputs by `id`. */
+export interface MagnificInputDefinition {
+  /** `input-<uuid>-<n>`. */
+  id: string;
+  key: string;
+  type: 'creation' | 'text' | 'number' | 'select';
+  label: string;
+  default: string | number | null;
+  required: boolean;
+  /** Allowed values of 'select' inputs. */
+  options?: string[];
+}
+
+/** A simulated Magnific app. */
+export interface MagnificAppDefinition {
+  sqid: string;
+  name: string;
+  inputs: MagnificInputDefinition[];
+  /** Served as tool_metadata.total_cost. */
+  totalCost: number;
+  /** Images per run (default 1); `outputsPerRun` overrides it. */
+  images?: number;
+}
+
 /** Options of startSimulator(); everything except port and host can be changed later with configure(). */
 export interface SimulatorOptions {
   /** Default 8787; 0 = any free port. */
@@ -69,17 +115,31 @@ export interface SimulatorOptions {
   runDurationMs?: number | { min: number; max: number };
   /** Fraction of the duration a run stays 'queued' before 'running' (default 0.1). */
   queuedShare?: number;
-  /** Share of runs that end 'failed' (default 0). */
+  /** Share of runs that fail, for every provider: Lamina 'failed', Artu 'errored', Magnific 'failed' (default 0). */
   failureRate?: number;
+  /** Share of Magnific runs that end 'completed_with_errors' (default 0; the `[sim:partial]` marker forces it). */
+  partialRate?: number;
+  /** Share of Artu executions that stop at 'waiting_for_input' (default 0; the `[sim:input]` marker forces it). */
+  inputRate?: number;
   /** Outputs per run; default: the app's declared outputs (1 image for the demo app). */
   outputsPerRun?: number;
-  /** Signed asset URL lifetime, default 10 minutes. */
+  /** Signed asset URL lifetime for Lamina and Artu, default 10 minutes (Magnific: magnific.assetTtlMs). */
   assetTtlMs?: number;
   /** Caps how long /wait blocks (default: no cap beyond ?timeout). */
   maxWaitMs?: number;
   faults?: FaultRule[];
   /** apiKey: the only key accepted; default accepts any key that starts with 'lma_'. apps replace the demo app. */
   lamina?: { apiKey?: string; apps?: LaminaAppDefinition[] };
+  /**
+   * apiKey: the only Bearer key accepted; default accepts any key that starts with 'artu_'. workflows replace the
+   * demo workflow.
+   */
+  artu?: { apiKey?: string; workflows?: ArtuWorkflowDefinition[] };
+  /**
+   * apiKey: the only key accepted (x-magnific-api-key or x-freepik-api-key); default any key that starts with
+   * 'mgn_'. apps replace the demo app. assetTtlMs: lifetime of Magnific's signed URLs, default 12 hours.
+   */
+  magnific?: { apiKey?: string; apps?: MagnificAppDefinition[]; assetTtlMs?: number };
 }
 
 /** What configure() and POST /_sim/config accept. */

@@ -2,14 +2,11 @@ import { createHash } from 'node:crypto';
 import type { SimulatorSettings } from '../config.js';
 import { chance } from '../prng.js';
 import type { Random } from '../prng.js';
+import { FAIL_MARKER, hasMarker, runDuration } from '../markers.js';
 import type { LaminaAppDefinition } from '../types.js';
 
-/** Marker that makes a run end 'failed', whatever the failure rate. */
-export const FAIL_MARKER = '[sim:fail]';
-const DURATION_MARKER = /\[sim:duration=(\d{1,9})\]/;
-
-/** Error message of runs that the simulator fails. */
-export const SIMULATED_FAILURE_MESSAGE = 'Simulated generation failure';
+// The markers are shared by every provider; these names stay exported from here for existing importers.
+export { FAIL_MARKER, SIMULATED_FAILURE_MESSAGE } from '../markers.js';
 
 /** One output slot of a run, fixed when the run is created. */
 export interface OutputSlot {
@@ -24,15 +21,6 @@ export interface RunPlan {
   queuedMs: number;
   willFail: boolean;
   outputs: OutputSlot[];
-}
-
-function stringInputs(inputs: Record<string, unknown>): string[] {
-  return Object.values(inputs).filter((v): v is string => typeof v === 'string');
-}
-
-function drawDuration(settings: SimulatorSettings, random: Random): number {
-  const d = settings.runDurationMs;
-  return typeof d === 'number' ? d : Math.round(d.min + random() * (d.max - d.min));
 }
 
 function hashHex(text: string): string {
@@ -66,10 +54,8 @@ export function planRun(
   settings: SimulatorSettings,
   random: Random,
 ): RunPlan {
-  const texts = stringInputs(inputs);
-  const marked = texts.map((t) => DURATION_MARKER.exec(t)?.[1]).find((m) => m !== undefined);
-  const durationMs = marked !== undefined ? Number(marked) : drawDuration(settings, random);
-  const willFail = texts.some((t) => t.includes(FAIL_MARKER)) || chance(random, settings.failureRate);
+  const durationMs = runDuration(inputs, settings, random);
+  const willFail = hasMarker(inputs, FAIL_MARKER) || chance(random, settings.failureRate);
   return {
     durationMs,
     queuedMs: Math.round(durationMs * settings.queuedShare),
