@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultLine } from '../../src/shared/types.js';
 import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
 import { batchExecutions, historyText } from '../helpers/histories.js';
+import { runCli } from '../helpers/processes.js';
+import { temporalAddress } from '../helpers/temporal-env.js';
 import {
   batchInput,
   rowInputs,
@@ -93,6 +95,22 @@ describe('a batch through the simulator with faults', () => {
   it('continued the partition as new along the way', async () => {
     const runs = (await batchExecutions(h.client, batchId)).filter((e) => e.workflowId === `${batchId}/p0`);
     expect(runs.some((r) => r.status === 'CONTINUED_AS_NEW')).toBe(true);
+  });
+
+  it('reports the finished batch through `status --json` and `results`', async () => {
+    const env = { ...h.env, TEMPORAL_ADDRESS: temporalAddress(), DURABATCH_TASK_QUEUE: h.taskQueue };
+    const status = await runCli(['status', batchId, '--json'], env);
+    expect(status.code, status.output).toBe(0);
+    const parsed = JSON.parse(status.output.slice(status.output.indexOf('{'))) as { workflowStatus: string; done: number; rows: number };
+    expect(parsed.workflowStatus).toBe('COMPLETED');
+    expect(parsed.done).toBe(ROWS);
+    const results = await runCli(['results', batchId], env);
+    expect(results.code).toBe(0);
+    expect(results.output.trim().split('\n')).toHaveLength(ROWS);
+    const csv = await runCli(['results', batchId, '--format', 'csv'], env);
+    expect(csv.output.trim().split('\n')[0]).toMatch(/^row,key,status/);
+    const missing = await runCli(['status', 'no-such-batch'], env);
+    expect(missing.code).toBe(2);
   });
 
   it('keeps the API key out of every workflow history and result file', async () => {

@@ -1,6 +1,4 @@
 import { copyFile, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { RESULTS_CSV_FILE, RESULTS_JSONL_FILE } from '../../storage/layout.js';
 import { EXIT, usageError } from '../errors.js';
 import { openSession } from '../session.js';
 import { describeBatch } from './status.js';
@@ -14,13 +12,12 @@ export async function resultsCommand(
   const session = await openSession({ worker: false, log: (l) => process.stderr.write(`${l}\n`), env });
   try {
     const info = await describeBatch(session, batchId);
-    if (!info.storage) throw usageError(`batch '${batchId}' has no recorded storage location`);
-    if (info.status !== 'COMPLETED') {
+    if (!info.result) {
       throw usageError(
         `batch '${batchId}' is ${info.status}: results exist once it completes (see durabatch status ${batchId})`,
       );
     }
-    const file = join(info.storage, opts.format === 'csv' ? RESULTS_CSV_FILE : RESULTS_JSONL_FILE);
+    const file = opts.format === 'csv' ? info.result.csvPath : info.result.resultsPath;
     if (opts.out) {
       await copyFile(file, opts.out);
       process.stderr.write(`wrote ${opts.out}\n`);
