@@ -63,6 +63,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parse.duration)
         .default(24 * 3_600_000, '24h'),
     )
+    .addOption(
+      new Option(
+        '--input-deadline <duration>',
+        'end a row as needs_input when its run waits for input this long (Artu)',
+      )
+        .argParser(parse.duration)
+        .default(undefined, 'the item timeout'),
+    )
+    .addOption(
+      new Option(
+        '--poll-interval <duration>',
+        'pause between status reads of polled providers (Magnific; at least 4s)',
+      ).argParser(parse.duration),
+    )
     .addOption(new Option('--page-size <n>').argParser(parse.positiveInt).hideHelp())
     .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
     .action(async (manifest: string, opts: RunOptions) => setExitCode(await runCommand(manifest, opts)));

@@ -1,4 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import { batchProgressQuery, partitionProgressQuery } from '../shared/messages.js';
 import { addCounts, emptyCounts, failureCount, totalDone, type StatusCounts } from '../shared/status.js';
@@ -10,6 +10,20 @@ export interface BatchSnapshot {
   rowCount: number | null;
   counts: StatusCounts;
   inFlight: number;
+  /** Rows whose run waits for a person's input right now (from visibility; null when unknown). */
+  waitingForInput?: number | null;
+}
+
+/** Counts the batch's running rows that wait for input (DurabatchItemStatus kept current by each item). */
+export async function countWaitingForInput(client: Client, batchId: string): Promise<number | null> {
+  try {
+    const { count } = await client.workflow.count(
+      `DurabatchBatchId="${batchId}" AND DurabatchItemStatus="needs_input" AND ExecutionStatus="Running"`,
+    );
+    return count;
+  } catch {
+    return null;
+  }
 }
 
 /** Asks the batch and each partition for their progress (queries: no history, answered by a worker). */
@@ -89,13 +103,14 @@ export class ProgressView {
       rate: this.meter.rate().toFixed(1),
       etaText: formatEta(this.meter.etaSeconds(total - done)),
       stage: s.stage,
+      waiting: s.waitingForInput ? ` | ${s.waitingForInput} waiting for input` : '',
     };
     if (this.out.isTTY) return this.renderBar(done, total, fields);
     const now = Date.now();
     if (now - this.lastLine < 5_000 && done < total) return;
     this.lastLine = now;
     this.out.write(
-      `${this.label}: ${done}/${total} done · ${fields.failed} failed · ${fields.inflight} in flight · ${fields.rate}/s · ETA ${fields.etaText}\n`,
+      `${this.label}: ${done}/${total} done · ${fields.failed} failed · ${fields.inflight} in flight${fields.waiting.replace(' |', ' ·')} · ${fields.rate}/s · ETA ${fields.etaText}\n`,
     );
   }
 
@@ -103,7 +118,7 @@ export class ProgressView {
     if (!this.bar) {
       this.bar = new cliProgress.SingleBar(
         {
-          format: `${this.label} {bar} {value}/{total} done | {failed} failed | {inflight} in flight | {rate}/s | ETA {etaText}`,
+          format: `${this.label} {bar} {value}/{total} done | {failed} failed | {inflight} in flight{waiting} | {rate}/s | ETA {etaText}`,
           stream: this.out,
           hideCursor: true,
           barsize: 24,

@@ -18,6 +18,10 @@ export interface ItemSettings {
   /** Give up waiting on a run after this long (ms). */
   itemTimeoutMs: number;
   onAmbiguousSubmit: AmbiguousSubmitPolicy;
+  /** How long a run may wait for a person's input (Artu `waiting_for_input`) before the row ends `needs_input`. */
+  inputDeadlineMs?: number;
+  /** Pause between status reads for providers that are polled (never below the provider's own guidance). */
+  pollIntervalMs?: number;
 }
 
 export interface BatchWorkflowInput {
@@ -207,6 +211,8 @@ export interface AwaitRunInput {
   runId: string;
   id: string;
   settings: ItemSettings;
+  /** Return as soon as the run waits for a person's input (so the row can show it), instead of waiting on. */
+  returnOnNeedsInput?: boolean;
 }
 
 export interface CollectOutputsInput {

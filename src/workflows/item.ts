@@ -5,6 +5,7 @@ import {
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
+  TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
@@ -112,15 +113,37 @@ async function submitAndWait(
 }
 
 async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<RunSnapshotLite> {
-  const { awaitRun } = proxyActivities<Activities>({
+  const args = { runId, id: input.id, settings: input.settings };
+  const first = await awaitActivity(input, input.settings.itemTimeoutMs).awaitRun({
+    ...args,
+    returnOnNeedsInput: true,
+  });
+  if (first.terminal || first.state !== 'needs_input') return first;
+  // The run waits for a person (Artu `waiting_for_input`): show it on the row, then keep waiting until the
+  // input deadline; a run still waiting then ends the row as `needs_input`.
+  setStatus('needs_input');
+  const deadline = input.settings.inputDeadlineMs ?? input.settings.itemTimeoutMs;
+  try {
+    const done = await awaitActivity(input, deadline).awaitRun(args);
+    setStatus('running');
+    return done;
+  } catch (err) {
+    if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) {
+      return { ...first, errorMessage: `the run was still waiting for input after ${Math.round(deadline / 1000)} s` };
+    }
+    throw err;
+  }
+}
+
+function awaitActivity(input: ItemWorkflowInput, scheduleToCloseMs: number) {
+  return proxyActivities<Activities>({
     startToCloseTimeout: `${input.settings.waitSeconds + 30}s`,
     heartbeatTimeout: '20s',
-    scheduleToCloseTimeout: input.settings.itemTimeoutMs,
-    // The activity fails with RunNotFinished (and its own short nextRetryDelay) while the run is still going:
-    // retries are a poll that adds no history events.
+    scheduleToCloseTimeout: scheduleToCloseMs,
+    // The activity fails with RunNotFinished (and its own nextRetryDelay) while the run is still going: retries
+    // are the poll loop, and they add no history events.
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
-  return awaitRun({ runId, id: input.id, settings: input.settings });
 }
 
 async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Promise<Outcome> {

@@ -9,7 +9,7 @@ import type { batchWorkflow } from '../../workflows/index.js';
 import { deriveBatchId } from '../batch-id.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { validateLocally } from '../local-validation.js';
-import { ProgressView, snapshotBatch } from '../progress.js';
+import { countWaitingForInput, ProgressView, snapshotBatch } from '../progress.js';
 import { openSession, type Session } from '../session.js';
 import { printSummary } from './summary.js';
 
@@ -31,6 +31,8 @@ export interface RunOptions {
   itemTimeout: number;
   pageSize?: number;
   partitions?: number;
+  inputDeadline?: number;
+  pollInterval?: number;
 }
 
 const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -71,7 +73,7 @@ export async function runCommand(
       process.stdout.write(`${batchId}\n`);
       return EXIT.ok;
     }
-    const result = await watch(session, handle, batchId);
+    const result = await watch(session, handle, batchId, opts.provider === 'artu');
     printSummary(result);
     return result.overThreshold ? EXIT.failures : EXIT.ok;
   } finally {
@@ -101,6 +103,8 @@ function batchInput(manifestPath: string, batchId: string, opts: RunOptions): Ba
       waitSeconds: opts.waitSeconds,
       itemTimeoutMs: opts.itemTimeout,
       onAmbiguousSubmit: opts.onAmbiguousSubmit,
+      ...(opts.inputDeadline !== undefined ? { inputDeadlineMs: opts.inputDeadline } : {}),
+      ...(opts.pollInterval !== undefined ? { pollIntervalMs: opts.pollInterval } : {}),
     },
   };
 }
@@ -136,15 +140,20 @@ async function watch(
   session: Session,
   handle: WorkflowHandle<typeof batchWorkflow>,
   batchId: string,
+  countInputWaits: boolean,
 ): Promise<BatchWorkflowOutput> {
   const view = new ProgressView(process.stderr, batchId);
   let finished = false;
   const result = handle.result().finally(() => (finished = true));
+  let ticks = 0;
+  let waiting: number | null = null;
   const ticker = (async () => {
     while (!finished) {
       await Promise.race([sleep(1000), result.catch(() => undefined)]);
       if (finished) break;
       const snap = await snapshotBatch(session.client, batchId).catch(() => null);
+      if (snap && countInputWaits && ++ticks % 5 === 1) waiting = await countWaitingForInput(session.client, batchId);
+      if (snap) snap.waitingForInput = waiting;
       if (snap && !finished) view.update(snap);
     }
   })();
