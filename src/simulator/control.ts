@@ -9,6 +9,8 @@ export interface ControlTarget {
   /** Validates and applies a patch; throws ZodError on bad input. */
   configure(patch: unknown): void;
   resetCounters(): void;
+  /** A provider's own control endpoint (e.g. resume an Artu execution); null when no provider has `path`. */
+  providerControl?(method: string, path: string): SimResponse | null;
 }
 
 /** True for the control endpoints (never counted, never faulted). Assets live under /_sim/ but are not control. */
@@ -35,7 +37,8 @@ function configure(target: ControlTarget, body: Buffer): SimResponse {
 
 /**
  * The simulator's own endpoints: GET /_sim/health, GET /_sim/counters, POST /_sim/config (body = a configure
- * patch, 400 when invalid) and POST /_sim/reset-counters.
+ * patch, 400 when invalid) and POST /_sim/reset-counters, then the providers' own (POST
+ * /_sim/artu/executions/{id}/resume, POST /_sim/magnific/runs/{id}/cancel).
  */
 export async function handleControl(
   target: ControlTarget,
@@ -46,7 +49,7 @@ export async function handleControl(
   const route = `${method} ${path}`;
   switch (route) {
     case 'GET /_sim/health':
-      return jsonResponse(200, { ok: true, providers: ['lamina'] });
+      return jsonResponse(200, { ok: true, providers: ['lamina', 'artu', 'magnific'] });
     case 'GET /_sim/counters':
       return jsonResponse(200, target.counters());
     case 'POST /_sim/config':
@@ -55,6 +58,9 @@ export async function handleControl(
       target.resetCounters();
       return jsonResponse(200, { ok: true });
     default:
-      return jsonResponse(404, { error: `No control endpoint ${route}`, code: 'NOT_FOUND' });
+      return (
+        target.providerControl?.(method, path) ??
+        jsonResponse(404, { error: `No control endpoint ${route}`, code: 'NOT_FOUND' })
+      );
   }
 }

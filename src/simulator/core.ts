@@ -1,13 +1,20 @@
+import { artuControl, artuRoutes } from './artu/routes.js';
+import type { ArtuDeps } from './artu/context.js';
+import { ArtuExecutionStore } from './artu/executions.js';
 import { AssetSigner, assetRoute } from './assets.js';
 import { applyPatch, defaultSettings, parseConfigPatch } from './config.js';
 import type { SimulatorSettings } from './config.js';
 import type { ControlTarget } from './control.js';
 import { CounterStore } from './counters.js';
 import { FaultInjector } from './faults.js';
-import type { Route } from './http.js';
+import type { Route, SimResponse } from './http.js';
 import { laminaRoutes } from './lamina/routes.js';
 import { LaminaRunStore } from './lamina/runs.js';
 import { createWebhookKeys } from './lamina/webhooks.js';
+import { LiveRuns } from './live-runs.js';
+import { magnificControl, magnificRoutes } from './magnific/routes.js';
+import type { MagnificDeps } from './magnific/routes.js';
+import { MagnificRunStore } from './magnific/runs.js';
 import { mulberry32 } from './prng.js';
 import type { Random } from './prng.js';
 import { Scheduler } from './scheduler.js';
@@ -15,7 +22,8 @@ import type { SimulatorCounters } from './types.js';
 
 /**
  * Everything the simulator knows apart from HTTP: settings, PRNG, counters, timers, faults, runs and routes of
- * every provider. One instance per server; the server only routes requests into it.
+ * every provider (Lamina, Artu, Magnific, sharing one scheduler, counter store, fault injector and asset signer).
+ * One instance per server; the server only routes requests into it.
  */
 export class SimulatorCore implements ControlTarget {
   private current: SimulatorSettings = defaultSettings();
@@ -27,18 +35,26 @@ export class SimulatorCore implements ControlTarget {
   readonly faults = new FaultInjector(this.random);
   readonly signer: AssetSigner;
   readonly routes: Route[];
+  private readonly artu: ArtuDeps;
+  private readonly magnific: MagnificDeps;
 
   constructor(baseUrl: () => string, options: unknown) {
     this.signer = new AssetSigner(baseUrl);
-    const store = new LaminaRunStore(this.scheduler, this.counterStore);
-    const deps = {
-      settings: () => this.current,
-      store,
-      random: this.random,
-      signer: this.signer,
+    const shared = { settings: () => this.current, random: this.random, signer: this.signer };
+    const lamina = {
+      ...shared,
+      store: new LaminaRunStore(this.scheduler, this.counterStore),
       webhookKeys: createWebhookKeys(),
     };
-    this.routes = [...laminaRoutes(deps), assetRoute(this.signer)];
+    const live = new LiveRuns(this.scheduler, this.counterStore);
+    this.artu = { ...shared, store: new ArtuExecutionStore(live) };
+    this.magnific = { ...shared, store: new MagnificRunStore(live) };
+    this.routes = [
+      ...laminaRoutes(lamina),
+      ...artuRoutes(this.artu),
+      ...magnificRoutes(this.magnific),
+      assetRoute(this.signer),
+    ];
     this.configure(options);
   }
 
@@ -58,6 +74,11 @@ export class SimulatorCore implements ControlTarget {
   /** A copy of the counters. */
   counters(): SimulatorCounters {
     return this.counterStore.snapshot();
+  }
+
+  /** The providers' control endpoints under /_sim/artu/ and /_sim/magnific/. */
+  providerControl(method: string, path: string): SimResponse | null {
+    return artuControl(this.artu, method, path) ?? magnificControl(this.magnific, method, path);
   }
 
   /** Zeroes the counters (the active-runs gauge keeps its value). */
