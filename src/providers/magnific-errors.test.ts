@@ -53,7 +53,7 @@ describe('Magnific adapter errors', () => {
   });
 
   it('names the field of a missing asset URL, a completed run without result, and an unknown status', async () => {
-    const problems: [unknown, string][] = [
+    const problems: [object, string][] = [
       [runBody({ result: { images: [{ id: 'i1' }] } }), 'field data.result.images.0.url is missing'],
       [runBody({ result: null }), 'field data.result is missing on a completed run'],
       [runBody({ status: 'exploded' }), 'field data.status is invalid'],
