@@ -20,6 +20,8 @@ import { temporalAddress } from './temporal-env.js';
 
 /** A distinctive key: tests look for it everywhere it must never appear. */
 export const TEST_LAMINA_KEY = 'lma_test_SECRET_5f1e9b2c7d4a8e3f';
+export const TEST_ARTU_KEY = 'artu_test_SECRET_8c2d4e6f1a3b5c7d';
+export const TEST_MAGNIFIC_KEY = 'mgn_test_SECRET_2b4d6f8a1c3e5a7b';
 
 export interface Harness {
   client: Client;
@@ -37,11 +39,27 @@ export async function startHarness(taskQueue: string, sim: SimulatorOptions = {}
     file: fileURLToPath(new URL('../../.temporal/logs/test-workers.log', import.meta.url)),
     secrets: [TEST_LAMINA_KEY],
   });
-  const simulator = await startSimulator({ port: 0, seed: 1, lamina: { apiKey: TEST_LAMINA_KEY }, ...sim });
+  const simulator = await startSimulator({
+    port: 0,
+    seed: 1,
+    lamina: { apiKey: TEST_LAMINA_KEY },
+    artu: { apiKey: TEST_ARTU_KEY },
+    magnific: { apiKey: TEST_MAGNIFIC_KEY },
+    ...sim,
+  });
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: 'default' });
   const dir = await mkdtemp(join(tmpdir(), `durabatch-${taskQueue}-`));
-  const env = { ...process.env, LAMINA_BASE_URL: simulator.url, LAMINA_API_KEY: TEST_LAMINA_KEY };
+  const env = {
+    ...process.env,
+    LAMINA_BASE_URL: simulator.url,
+    LAMINA_API_KEY: TEST_LAMINA_KEY,
+    ARTU_BASE_URL: simulator.url,
+    ARTU_API_KEY: TEST_ARTU_KEY,
+    ARTU_ENVIRONMENT: 'test',
+    MAGNIFIC_BASE_URL: simulator.url,
+    MAGNIFIC_API_KEY: TEST_MAGNIFIC_KEY,
+  };
   const workers: { worker: Worker; done: Promise<void>; conn: NativeConnection }[] = [];
   return {
     client,
