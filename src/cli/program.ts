@@ -108,7 +108,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   program
     .command('simulate')
-    .description('serve the provider simulator (Lamina API) for trying durabatch without an account')
+    .description(
+      'serve the provider simulator (Lamina, Artu and Magnific APIs) for trying durabatch without an account',
+    )
     .option('--port <port>', 'port (0 = any free port)', Number, 8787)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--seed <n>', 'seed for every random choice', Number)

@@ -30,6 +30,8 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
   out.write(`durabatch simulator listening on ${sim.url}\n`);
   out.write(`  export LAMINA_BASE_URL=${sim.url}\n`);
   out.write(`  export LAMINA_API_KEY=${opts.apiKey ? '<the key you passed>' : 'lma_sim_anykey'}\n`);
+  out.write(`  export ARTU_BASE_URL=${sim.url} ARTU_API_KEY=artu_sim_anykey ARTU_ENVIRONMENT=test\n`);
+  out.write(`  export MAGNIFIC_BASE_URL=${sim.url} MAGNIFIC_API_KEY=mgn_sim_anykey\n`);
   out.write(`  counters: ${sim.url}/_sim/counters\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
