@@ -44,11 +44,6 @@ describe('createAdapter', () => {
     }
   });
 
-  it('says Artu and Magnific are not supported yet', () => {
-    expect(() => createAdapter('artu', { ARTU_API_KEY: 'x' })).toThrow('artu: provider "artu" is not supported yet');
-    expect(() => createAdapter('magnific', {})).toThrow('magnific: provider "magnific" is not supported yet');
-  });
-
   it('uses LAMINA_BASE_URL with its path prefix and without trailing slashes', async () => {
     mock
       .get('http://sim.test')
