@@ -101,7 +101,11 @@ describe('a batch through the simulator with faults', () => {
     const env = { ...h.env, TEMPORAL_ADDRESS: temporalAddress(), DURABATCH_TASK_QUEUE: h.taskQueue };
     const status = await runCli(['status', batchId, '--json'], env);
     expect(status.code, status.output).toBe(0);
-    const parsed = JSON.parse(status.output.slice(status.output.indexOf('{'))) as { workflowStatus: string; done: number; rows: number };
+    const parsed = JSON.parse(status.output.slice(status.output.indexOf('{'))) as {
+      workflowStatus: string;
+      done: number;
+      rows: number;
+    };
     expect(parsed.workflowStatus).toBe('COMPLETED');
     expect(parsed.done).toBe(ROWS);
     const results = await runCli(['results', batchId], env);
