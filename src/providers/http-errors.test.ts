@@ -33,6 +33,27 @@ describe('parseErrorBody', () => {
     expect(parseErrorBody('{"message":"Rate limit exceeded"}')).toEqual({ message: 'Rate limit exceeded' });
   });
 
+  it("reads Artu's {message, code} shape", () => {
+    expect(parseErrorBody('{"message":"Workflow not found","code":"NOT_FOUND"}')).toEqual({
+      message: 'Workflow not found',
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it("keeps Magnific's invalid_params as details", () => {
+    const body = '{"message":"Invalid params","invalid_params":[{"field":"inputs","reason":"required"}]}';
+    expect(parseErrorBody(body)).toEqual({
+      message: 'Invalid params',
+      details: [{ field: 'inputs', reason: 'required' }],
+    });
+  });
+
+  it('keeps both a reason phrase in error and the text in message, lists joined, duplicates said once', () => {
+    const nest = '{"statusCode":400,"error":"Bad Request","message":["inputs.prompt is required","limit too big"]}';
+    expect(parseErrorBody(nest).message).toBe('Bad Request: inputs.prompt is required; limit too big');
+    expect(parseErrorBody('{"error":"Forbidden","message":"Forbidden"}').message).toBe('Forbidden');
+  });
+
   it('keeps the title of an HTML error page and the first words of plain text', () => {
     expect(parseErrorBody('<html><head><title>502 Bad Gateway</title></head><body>…</body></html>')).toEqual({
       message: '502 Bad Gateway',

@@ -16,7 +16,8 @@ const MAX_MESSAGE_CHARS = 300;
 
 /**
  * Reads an error body defensively: Lamina's `{error, code, retryable, requestId, retryAfter, details}`, its older
- * `{error}`, `{error: {message, code}}`, Magnific's `{message}`, or anything else (plain text, an HTML error page).
+ * `{error}`, `{error: {message, code}}`, Artu's `{message, code}`, Magnific's `{message, invalid_params?}`, or
+ * anything else (plain text, an HTML error page).
  */
 export function parseErrorBody(text: string): ParsedErrorBody {
   const trimmed = text.trim();
@@ -31,7 +32,7 @@ export function parseErrorBody(text: string): ParsedErrorBody {
   const body = json as Record<string, unknown>;
   const out: ParsedErrorBody = {};
   const nested = isRecord(body.error) ? body.error : undefined;
-  const message = str(body.error) ?? str(nested?.message) ?? str(body.message);
+  const message = joinMessages(str(body.error), str(nested?.message) ?? messageText(body.message));
   if (message) out.message = clip(message);
   const code = str(body.code) ?? str(nested?.code);
   if (code) out.code = clip(code);
@@ -39,8 +40,25 @@ export function parseErrorBody(text: string): ParsedErrorBody {
   if (requestId) out.requestId = requestId;
   const retryAfter = parseSeconds(body.retryAfter ?? body.retry_after);
   if (retryAfter !== undefined) out.retryAfterSeconds = retryAfter;
-  if (body.details !== undefined) out.details = body.details;
+  // Freepik's API family (Magnific) lists bad inputs as `invalid_params`.
+  const details = body.details ?? body.invalid_params;
+  if (details !== undefined) out.details = details;
   return out;
+}
+
+/**
+ * `{error: "Bad Request", message: "inputs.prompt is required"}` (a framework's reason phrase beside the real text)
+ * keeps both; either alone is the message; the same text twice is said once.
+ */
+function joinMessages(error: string | undefined, message: string | undefined): string | undefined {
+  if (error && message && error !== message) return `${error}: ${message}`;
+  return error ?? message;
+}
+
+/** A message field that is a string, or a list of strings (validation frameworks), as one line. */
+function messageText(value: unknown): string | undefined {
+  if (Array.isArray(value)) return str(value.filter((v): v is string => typeof v === 'string').join('; '));
+  return str(value);
 }
 
 /** A short readable message from a non-JSON body: the `<title>` of an HTML page, or the first line of text. */
