@@ -32,8 +32,9 @@ export interface ArtuAdapterOptions {
 
 /** Default timeout of Artu's ordinary requests (all but the long-poll). */
 export const ARTU_DEFAULT_TIMEOUT_MS = 30_000;
-/** The wait endpoint's bounds in milliseconds (seed 002: 1000 <= timeoutMs <= 60000). */
+/** The wait endpoint's lower bound in milliseconds (seed 002: 1000 <= timeoutMs <= 60000). */
 export const ARTU_MIN_WAIT_MS = 1_000;
+/** The wait endpoint's upper bound in milliseconds. */
 export const ARTU_MAX_WAIT_MS = 60_000;
 /** Added to the wait time so Artu's answer at the end of the wait arrives before undici gives up. */
 export const ARTU_WAIT_MARGIN_MS = 15_000;

@@ -59,6 +59,7 @@ export type MagnificApp = z.output<typeof magnificAppEnvelope>['data'];
 
 /** POST /v1/ai/apps/{appId}/run answers 202 with this, not wrapped in `data` (a wrapped copy is read too). */
 export const magnificStartSchema = z.object({ workflow_run_identifier: z.string().min(1) });
+/** The same inside `data`, as Freepik's other endpoints answer: accepted so a wrapped answer never loses a run. */
 export const magnificWrappedStartSchema = z.object({ data: magnificStartSchema });
 
 const assetSchema = z.object({ id: idString.nullish(), url: z.string().min(1) });
