@@ -39,6 +39,10 @@ describe('output file names', () => {
     ).toEqual(['ai-designer-1', 'ai-designer-2', 'unique-ok', 'output']);
   });
 
+  it('drops a file extension carried by the label itself', () => {
+    expect(fileNames([{ label: 'image-1.png' }, { label: 'Render.WEBP' }])).toEqual(['image-1', 'render']);
+  });
+
   it('takes the extension from the URL path, else from the output type', () => {
     expect(extensionOf('https://cdn.example/x/render.webp?token=abc', 'image')).toBe('.webp');
     expect(extensionOf('https://cdn.example/x/render?token=abc', 'video')).toBe('.mp4');

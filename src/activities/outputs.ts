@@ -81,7 +81,8 @@ function isExpired(err: unknown): boolean {
 
 /** File names from output labels: lower-case slugs, numbered when a label repeats. */
 export function fileNames(outputs: readonly { label: string }[]): string[] {
-  const slugs = outputs.map((o) => slug(o.label) || 'output');
+  // A label that is itself a file name ("image-1.png") loses its extension: the file gets one from its URL.
+  const slugs = outputs.map((o) => slug(o.label.replace(/\.[a-z0-9]{2,5}$/i, '')) || 'output');
   const seen = new Map<string, number>();
   const totals = new Map<string, number>();
   for (const s of slugs) totals.set(s, (totals.get(s) ?? 0) + 1);
