@@ -1,6 +1,5 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   isCancellation,
   proxyActivities,
@@ -9,14 +8,13 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { FAILURE_TYPES } from '../shared/failures.js';
+import { cancelledError, failedOutcome, statusOf, type Outcome } from './item-outcome.js';
 import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
 import type { FinalItemStatus, ItemStatus } from '../shared/status.js';
 import type {
   ItemWorkflowInput,
   ItemWorkflowOutput,
   OutputRecord,
-  ResultError,
   RunSnapshotLite,
   SubmitRunOutput,
 } from '../shared/types.js';
@@ -57,14 +55,6 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<ItemWorkfl
   const result = await runItem(input);
   setStatus(result.status);
   return { row: input.row, id: input.id, status: result.status };
-}
-
-interface Outcome {
-  status: FinalItemStatus;
-  runId: string | null;
-  error: ResultError | null;
-  outputs: OutputRecord[];
-  records: unknown[] | null;
 }
 
 async function runItem(input: ItemWorkflowInput): Promise<{ status: FinalItemStatus }> {
@@ -173,34 +163,6 @@ async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Prom
   };
 }
 
-function statusOf(snapshot: RunSnapshotLite): FinalItemStatus {
-  switch (snapshot.state) {
-    case 'succeeded':
-      return 'succeeded';
-    case 'partial':
-      return 'partial';
-    case 'cancelled':
-      return 'cancelled';
-    case 'needs_input':
-      return 'needs_input';
-    default:
-      return 'failed';
-  }
-}
-
-function failedOutcome(err: unknown, runId: string | null): Outcome {
-  if (isCancellation(err)) throw err;
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    const code = cause.type ?? 'Failed';
-    const status: FinalItemStatus = code === FAILURE_TYPES.submitAmbiguous ? 'submit_unknown' : 'failed';
-    return { status, runId, error: { code, message: cause.message }, outputs: [], records: null };
-  }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  const code = err instanceof ActivityFailure && cause instanceof Error ? cause.name : 'Failed';
-  return { status: 'failed', runId, error: { code, message }, outputs: [], records: null };
-}
-
 async function record(
   input: ItemWorkflowInput,
   outcome: Outcome,
@@ -224,10 +186,6 @@ async function record(
       ...(outcome.records ? { records: outcome.records } : {}),
     },
   });
-}
-
-function cancelledError(): ResultError {
-  return { code: 'CANCELLED', message: 'the batch was cancelled before this row finished' };
 }
 
 function setStatus(status: ItemStatus): void {

@@ -51,19 +51,15 @@ export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<
   const [, pageLast] = pageBounds(Math.min(state.nextRow, input.lastRow), input.pageSize, input.lastRow);
   const keys = state.nextRow <= input.lastRow ? await loadKeys(input, state.nextRow, pageLast) : [];
 
-  const starts = new StartTracker();
   for (let index = 0; index < keys.length;) {
-    await condition(() => inFlight.size < input.window || starts.failed);
-    starts.throwIfFailed();
-    // Fill every free slot at once, without waiting for the server to confirm each start: the starts go out as
-    // commands of one workflow task, and the next signals are handled while they are confirmed.
+    await condition(() => inFlight.size < input.window);
+    // Fill every free slot at once: the starts go out as commands of one workflow task.
     const batch = keys.slice(index, index + input.window - inFlight.size);
     index += batch.length;
-    for (const key of batch) starts.track(startItem(input, key, inFlight, state));
+    await Promise.all(batch.map((key) => startItem(input, key, inFlight, state)));
     state.nextRow = (batch[batch.length - 1]?.row ?? state.nextRow - 1) + 1;
     describe(input, state, inFlight.size, total);
   }
-  await starts.settled();
 
   if (state.nextRow <= input.lastRow) {
     await condition(allHandlersFinished);
@@ -134,34 +130,6 @@ async function startItem(
     // The row's workflow exists already (a resumed batch): count its recorded result, or keep waiting for its signal.
     const done = await readItemResult({ storage: input.item.storage, id: key.id });
     if (done && inFlight.delete(key.id)) state.counts[done.status] += 1;
-  }
-}
-
-/** Child starts in progress; the first failure is kept and rethrown by the main loop (never left unhandled). */
-class StartTracker {
-  private readonly pending = new Set<Promise<void>>();
-  private error: unknown = null;
-
-  get failed(): boolean {
-    return this.error !== null;
-  }
-
-  track(start: Promise<void>): void {
-    const tracked: Promise<void> = start
-      .catch((err: unknown) => {
-        this.error ??= err;
-      })
-      .finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
-  }
-
-  throwIfFailed(): void {
-    if (this.error !== null) throw this.error;
-  }
-
-  async settled(): Promise<void> {
-    await Promise.all([...this.pending]);
-    this.throwIfFailed();
   }
 }
 

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { FINAL_ITEM_STATUSES, failureCount, totalDone } from '../../shared/status.js';
 import type { BatchWorkflowOutput } from '../../shared/types.js';
 import { EXIT, usageError } from '../errors.js';
-import { snapshotBatch, type BatchSnapshot } from '../progress.js';
+import { countWaitingForInput, snapshotBatch, type BatchSnapshot } from '../progress.js';
 import { openSession, type Session } from '../session.js';
 
 /** `durabatch status <batchId>`: counts by state, and for a finished batch where its results are. */
@@ -15,6 +15,7 @@ export async function statusCommand(
   try {
     const info = await describeBatch(session, batchId);
     const snap = await snapshotBatch(session.client, batchId).catch((): BatchSnapshot | null => null);
+    const waitingForInput = info.status === 'RUNNING' ? await countWaitingForInput(session.client, batchId) : 0;
     const status = {
       batchId,
       workflowStatus: info.status,
@@ -23,6 +24,7 @@ export async function statusCommand(
       done: snap ? totalDone(snap.counts) : null,
       failed: snap ? failureCount(snap.counts) : null,
       inFlight: snap?.inFlight ?? null,
+      waitingForInput,
       counts: snap?.counts ?? null,
       storage: info.storage,
       result: info.result,
@@ -35,6 +37,7 @@ export async function statusCommand(
     out.write(`Batch ${batchId}: ${info.status}${snap ? ` (${snap.stage})` : ''}\n`);
     if (snap) {
       out.write(`  ${status.done}/${status.rows ?? '?'} done, ${status.inFlight} in flight\n`);
+      if (waitingForInput) out.write(`  waiting for input: ${waitingForInput}\n`);
       for (const s of FINAL_ITEM_STATUSES) if (snap.counts[s] > 0) out.write(`  ${s}: ${snap.counts[s]}\n`);
     }
     if (info.result) out.write(`  results: ${info.result.resultsPath}\n`);
