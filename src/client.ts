@@ -1,6 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { readFile } from 'node:fs/promises';
-import type { TemporalSettings } from './config.js';
+import { connectionTls, type TemporalSettings } from './config.js';
 
 /** Raised when Temporal cannot be reached; the CLI maps it to exit code 3. */
 export class TemporalUnavailableError extends Error {
@@ -15,20 +14,7 @@ export interface Connected {
 
 /** Connects to the Temporal frontend named by the settings (TLS and API key as Temporal's own env names say). */
 export async function connectTemporal(settings: TemporalSettings & { address: string }): Promise<Connected> {
-  const tls = settings.tls
-    ? {
-        clientCertPair: {
-          crt: await readFile(settings.tls.clientCertPath),
-          key: await readFile(settings.tls.clientKeyPath),
-        },
-        ...(settings.tls.serverCaCertPath
-          ? { serverRootCACertificate: await readFile(settings.tls.serverCaCertPath) }
-          : {}),
-        ...(settings.tls.serverName ? { serverNameOverride: settings.tls.serverName } : {}),
-      }
-    : settings.apiKey
-      ? true
-      : undefined;
+  const tls = await connectionTls(settings);
   try {
     const connection = await Connection.connect({
       address: settings.address,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE } from './shared/constants.js';
 
@@ -57,4 +58,28 @@ export function absolutePath(path: string, cwd = process.cwd()): string {
 
 function nonEmpty(value: string | undefined): string | null {
   return value !== undefined && value.trim() !== '' ? value.trim() : null;
+}
+
+/** TLS material for a Temporal connection: client certificates, or plain TLS when only an API key is set. */
+export interface ConnectionTls {
+  clientCertPair: { crt: Buffer; key: Buffer };
+  serverRootCACertificate?: Buffer;
+  serverNameOverride?: string;
+}
+
+/** The `tls` option both the client's and the worker's connections take (undefined: no TLS). */
+export async function connectionTls(settings: TemporalSettings): Promise<ConnectionTls | true | undefined> {
+  if (settings.tls) {
+    return {
+      clientCertPair: {
+        crt: await readFile(settings.tls.clientCertPath),
+        key: await readFile(settings.tls.clientKeyPath),
+      },
+      ...(settings.tls.serverCaCertPath
+        ? { serverRootCACertificate: await readFile(settings.tls.serverCaCertPath) }
+        : {}),
+      ...(settings.tls.serverName ? { serverNameOverride: settings.tls.serverName } : {}),
+    };
+  }
+  return settings.apiKey ? true : undefined;
 }

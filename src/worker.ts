@@ -1,9 +1,8 @@
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities/index.js';
-import { maxAssetBytes, secretValues, type TemporalSettings } from './config.js';
+import { connectionTls, maxAssetBytes, secretValues, type TemporalSettings } from './config.js';
 import { createAdapter } from './providers/index.js';
 import type { ProviderAdapter } from './providers/types.js';
 import type { ProviderName } from './shared/constants.js';
@@ -64,20 +63,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
 
 /** Opens the worker's connection to Temporal with the same settings as the client. */
 export async function connectWorker(settings: TemporalSettings & { address: string }): Promise<NativeConnection> {
-  const tls = settings.tls
-    ? {
-        clientCertPair: {
-          crt: await readFile(settings.tls.clientCertPath),
-          key: await readFile(settings.tls.clientKeyPath),
-        },
-        ...(settings.tls.serverCaCertPath
-          ? { serverRootCACertificate: readFileSync(settings.tls.serverCaCertPath) }
-          : {}),
-        ...(settings.tls.serverName ? { serverNameOverride: settings.tls.serverName } : {}),
-      }
-    : settings.apiKey
-      ? true
-      : undefined;
+  const tls = await connectionTls(settings);
   return NativeConnection.connect({
     address: settings.address,
     ...(tls !== undefined ? { tls } : {}),

@@ -1,13 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installLogging } from '../../src/logging.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../src/shared/search-attributes.js';
-import type { BatchWorkflowInput, ItemSettings } from '../../src/shared/types.js';
+import type { BatchWorkflowInput, ItemSettings, ResultLine } from '../../src/shared/types.js';
 import {
   DEMO_LAMINA_APP_ID,
   startSimulator,
@@ -160,4 +160,12 @@ export async function startBatch(h: Harness, input: BatchWorkflowInput) {
 /** A unique id per test run, so reruns against one server never collide. */
 export function uniqueId(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** The lines of a results.jsonl file. */
+export async function readResults(path: string): Promise<ResultLine[]> {
+  return (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as ResultLine);
 }

@@ -16,6 +16,7 @@ import {
   uniqueId,
   writeManifest,
   type Harness,
+  readResults,
 } from '../helpers/harness.js';
 
 const ROWS = 300;
@@ -43,10 +44,7 @@ describe('a batch through the simulator with faults', () => {
     const manifest = await writeManifest(h.dir, ROWS, { failRows: FAIL_ROWS });
     const handle = await startBatch(h, batchInput(h, manifest, batchId, { concurrency: 20, pageSize: 50 }));
     const result = await handle.result();
-    lines = (await readFile(result.resultsPath, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as ResultLine);
+    lines = await readResults(result.resultsPath);
   });
 
   afterAll(async () => {

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultLine } from '../../src/shared/types.js';
 import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
-import { rowInputs, startHarness, writeManifest, type Harness } from '../helpers/harness.js';
+import { rowInputs, startHarness, writeManifest, type Harness, readResults } from '../helpers/harness.js';
 import { runCli, spawnCli, waitFor } from '../helpers/processes.js';
 import { temporalCliPath } from '../helpers/temporal-env.js';
 
@@ -68,10 +66,7 @@ describe('durabatch run on the embedded dev server', () => {
     expect(second.code, second.output).toBe(0);
     expect(second.output).toContain('Results:');
     const resultsPath = /Results: (.+)/.exec(second.output)?.[1]?.trim() ?? '';
-    const lines = (await readFile(resultsPath, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as ResultLine);
+    const lines = await readResults(resultsPath);
     expect(lines).toHaveLength(ROWS);
     const counts = h.sim.counters().runsCreatedByFingerprint;
     for (const line of lines) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities/index.js';
 import { createAdapter } from '../../src/providers/index.js';
-import type { OutputRecord, ResultLine } from '../../src/shared/types.js';
+import type { OutputRecord } from '../../src/shared/types.js';
 import { DEMO_ARTU_WORKFLOW_ID, DEMO_MAGNIFIC_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
 import { historyText, batchExecutions } from '../helpers/histories.js';
 import {
@@ -16,16 +16,10 @@ import {
   TEST_MAGNIFIC_KEY,
   uniqueId,
   type Harness,
+  readResults,
 } from '../helpers/harness.js';
 import { runCli } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal-env.js';
-
-async function lines(path: string): Promise<ResultLine[]> {
-  return (await readFile(path, 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as ResultLine);
-}
 
 describe('Artu through the simulator', () => {
   let h: Harness;
@@ -61,7 +55,7 @@ describe('Artu through the simulator', () => {
       { provider: 'artu', app: DEMO_ARTU_WORKFLOW_ID, inputDeadlineMs: 3_000 },
     );
     const result = await (await startBatch(h, input)).result();
-    const got = await lines(result.resultsPath);
+    const got = await readResults(result.resultsPath);
     expect(got).toHaveLength(rows);
     for (const line of got) {
       const expected = line.row === 7 ? 'needs_input' : line.row % 10 === 5 ? 'failed' : 'succeeded';
@@ -129,7 +123,7 @@ describe('Magnific through the simulator', () => {
       { provider: 'magnific', app: DEMO_MAGNIFIC_APP_ID },
     );
     const result = await (await startBatch(h, input)).result();
-    const got = await lines(result.resultsPath);
+    const got = await readResults(result.resultsPath);
     expect(got.map((l) => l.status)).toEqual(
       got.map((l) => (l.row === 4 ? 'partial' : l.row === 9 ? 'failed' : 'succeeded')),
     );

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultLine } from '../../src/shared/types.js';
 import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
 import {
   batchInput,
@@ -10,6 +8,7 @@ import {
   uniqueId,
   writeManifest,
   type Harness,
+  readResults,
 } from '../helpers/harness.js';
 import { spawnCli, waitFor, type Spawned } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal-env.js';
@@ -47,10 +46,7 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
     workers.push(second);
     const result = await handle.result();
 
-    const lines = (await readFile(result.resultsPath, 'utf8'))
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as ResultLine);
+    const lines = await readResults(result.resultsPath);
     expect(lines).toHaveLength(ROWS);
     const counts = h.sim.counters().runsCreatedByFingerprint;
     for (const line of lines) {
