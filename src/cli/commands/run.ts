@@ -158,10 +158,14 @@ async function watch(
     }
   })();
   try {
-    return await Promise.race([
+    const done = await Promise.race([
       result,
       session.workerDone.then(() => Promise.reject(new Error('the in-process worker stopped'))),
     ]);
+    finished = true;
+    await ticker;
+    view.update({ stage: 'done', rowCount: done.rowCount, counts: done.counts, inFlight: 0 });
+    return done;
   } catch (err) {
     throw explainFailure(err);
   } finally {
