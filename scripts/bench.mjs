@@ -133,11 +133,15 @@ Ideal time = rows × run time / concurrency = ${providerBound.idealSeconds} s.
 durabatch / plain = ${providerBound.ratioToPlain}. Goal: durabatch ≤ 1.10 × ideal.
 Peak concurrent runs seen by the simulator: ${providerBound.peakConcurrency} under durabatch (must not exceed ${providerBound.concurrency}), ${providerBound.plainPeakConcurrency} under the plain pool.
 
-${providerBound.ratioToIdeal <= 1.1 ? 'The goal holds.' : `The goal does not hold on this machine. durabatch is CPU-bound here: the dev server, the worker, the simulator and
+${
+  providerBound.ratioToIdeal <= 1.1
+    ? 'The goal holds.'
+    : `The goal does not hold on this machine. durabatch is CPU-bound here: the dev server, the worker, the simulator and
 the benchmark share 2 cores, and a 500-row run measured 45 CPU-s in the dev server and 33 CPU-s in the worker over
 44 s of wall time (1.84 of 2 cores busy), about 155 ms of CPU per row. Each row costs four workflow tasks and
 three activity dispatches; see docs/decisions/0001-fewer-round-trips-per-row.md for what was measured and changed
-(119 s → 71–80 s for this batch). Repeated runs of the same code vary by about ±5 s on this shared machine.`}
+(119 s → 71–80 s for this batch). Repeated runs of the same code vary by about ±5 s on this shared machine.`
+}
 `;
   await writeFile(new URL('../bench/RESULTS.md', import.meta.url), md);
 }

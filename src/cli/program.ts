@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { demoCommand } from './commands/demo.js';
 import { resultsCommand } from './commands/results.js';
 import { runCommand, type RunOptions } from './commands/run.js';
+import { setupCommand } from './commands/setup.js';
 import { faultRule, simulateCommand, type SimulateOptions } from './commands/simulate.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand, type ValidateOptions } from './commands/validate.js';
@@ -105,6 +106,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('run a worker (holds the provider keys) against TEMPORAL_ADDRESS, or the embedded dev server')
     .option('--task-queue <queue>', 'task queue to poll (default durabatch, or DURABATCH_TASK_QUEUE)')
     .action(async (opts: { taskQueue?: string }) => setExitCode(await workerCommand(opts)));
+
+  program
+    .command('setup')
+    .description(
+      'register the DurabatchBatchId, DurabatchProvider and DurabatchItemStatus search attributes on TEMPORAL_ADDRESS',
+    )
+    .action(async () => setExitCode(await setupCommand()));
 
   program
     .command('simulate')

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { buildProgram } from '../../src/cli/program.js';
+import { EMBEDDED_TEMPORAL_PORT, EMBEDDED_UI_PORT } from '../../src/shared/constants.js';
+
+const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  ports?: string[];
+  volumes?: string[];
+}
+
+/** Environment variables the adapters read (from src/providers/index.ts itself), optional ones aside. */
+async function providerVariables(): Promise<string[]> {
+  const source = await readFile(root('src/providers/index.ts'), 'utf8');
+  const names = new Set(
+    [...source.matchAll(/'((?:LAMINA|ARTU|MAGNIFIC)_[A-Z_]+)'|env\.((?:LAMINA|ARTU|MAGNIFIC)_[A-Z_]+)/g)].map(
+      (m) => m[1] ?? m[2] ?? '',
+    ),
+  );
+  for (const optional of ['ARTU_TRIGGER_TYPE', 'MAGNIFIC_API_KEY_HEADER']) names.delete(optional);
+  return [...names].filter((n) => n.length > 0).sort();
+}
+
+describe('docker-compose.yml (parsed: there is no Docker engine here)', () => {
+  it('runs Temporal on PostgreSQL with the Web UI on the ports durabatch uses', async () => {
+    const compose = parse(await readFile(root('docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+    const { services } = compose;
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'durabatch-setup', 'durabatch-worker']),
+    );
+    expect(services.temporal?.environment?.DB).toBe('postgres12');
+    expect(services.temporal?.environment?.POSTGRES_SEEDS).toBe('postgresql');
+    expect(services.temporal?.ports).toContain(`${EMBEDDED_TEMPORAL_PORT}:7233`);
+    expect(services['temporal-ui']?.ports).toContain(`${EMBEDDED_UI_PORT}:8080`);
+    expect(services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('points the worker and setup at the temporal service, with every provider variable passed through and no key written down', async () => {
+    const { services } = parse(await readFile(root('docker-compose.yml'), 'utf8')) as {
+      services: Record<string, Service>;
+    };
+    const worker = services['durabatch-worker'];
+    const setup = services['durabatch-setup'];
+    for (const svc of [worker, setup]) {
+      expect(svc?.build).toBe('.');
+      expect(svc?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    }
+    expect(worker?.command).toEqual(['worker']);
+    expect(setup?.command).toEqual(['setup']);
+    const env = worker?.environment ?? {};
+    const variables = await providerVariables();
+    expect(variables).toEqual(
+      expect.arrayContaining(['LAMINA_API_KEY', 'ARTU_API_KEY', 'ARTU_ENVIRONMENT', 'MAGNIFIC_API_KEY']),
+    );
+    for (const name of variables) {
+      expect(Object.keys(env), name).toContain(name);
+      if (name.endsWith('_API_KEY')) expect(String(env[name])).toMatch(/^\$\{[A-Z_]+:-\}$/);
+    }
+    expect(worker?.volumes).toContain('./data:/data');
+  });
+
+  it('runs commands the CLI has, from an image whose entry point is the CLI', async () => {
+    const commands = buildProgram(() => undefined).commands.map((c) => c.name());
+    expect(commands).toEqual(expect.arrayContaining(['worker', 'setup', 'run']));
+    const dockerfile = await readFile(root('Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "\/app\/bin\/durabatch\.js"\]/);
+    expect(dockerfile).toMatch(/FROM node:20/);
+  });
+});
