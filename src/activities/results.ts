@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -7,9 +8,9 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { NormalizedRow } from '../manifest/types.js';
 import type { ProviderName } from '../shared/constants.js';
-import { itemDoneSignal } from '../shared/messages.js';
+import { itemDoneSignal, rowFailedSignal } from '../shared/messages.js';
 import { exceedsThreshold, parseMaxFailures } from '../shared/plan.js';
-import { emptyCounts, failureCount, type StatusCounts } from '../shared/status.js';
+import { emptyCounts, FAILURE_STATUSES, failureCount, type StatusCounts } from '../shared/status.js';
 import type {
   ExportResultsInput,
   ExportResultsOutput,
@@ -39,9 +40,27 @@ export async function recordResult(input: RecordResultInput): Promise<void> {
   const row = await readRow(storage, input.line.row);
   const line: ResultLine = { ...input.line, inputs: row.inputs };
   await storage.writeAtomic(itemFile(input.id), JSON.stringify(line));
-  await Context.current()
-    .client.workflow.getHandle(input.partitionWorkflowId)
-    .signal(itemDoneSignal, { row: input.line.row, id: input.id, status: input.line.status });
+  const { client } = Context.current();
+  if (input.reportFailureTo && FAILURE_STATUSES.includes(input.line.status) && input.line.status !== 'cancelled') {
+    await ignoreClosed(client.workflow.getHandle(input.reportFailureTo).signal(rowFailedSignal, { id: input.id }));
+  }
+  await ignoreClosed(
+    client.workflow
+      .getHandle(input.partitionWorkflowId)
+      .signal(itemDoneSignal, { row: input.line.row, id: input.id, status: input.line.status }),
+  );
+}
+
+/**
+ * A partition closes only after counting every row it started, and a batch only after its partitions: a closed
+ * target already has what this signal says (it was sent before, by an attempt whose completion was lost).
+ */
+async function ignoreClosed(signal: Promise<void>): Promise<void> {
+  try {
+    await signal;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
 }
 
 /** The recorded status of a row, or null when it has no result yet. */
@@ -109,7 +128,7 @@ async function resultFor(storage: BatchStorage, row: NormalizedRow, provider: Pr
     provider,
     runId: null,
     attempts: 0,
-    error: { code: 'NOT_RUN', message: 'this row was never started (the batch was stopped before it)' },
+    error: { code: 'NOT_RUN', message: 'this row was never started: the batch stopped before it' },
     outputs: [],
     inputs: row.inputs,
     submittedAt: null,
@@ -127,6 +146,7 @@ function summary(input: ExportResultsInput, rows: number, counts: StatusCounts, 
     failures: failureCount(counts),
     maxFailures: input.maxFailures ?? null,
     overThreshold,
+    stopped: input.stopped ?? null,
     exportedAt: new Date().toISOString(),
     results: RESULTS_JSONL_FILE,
     csv: RESULTS_CSV_FILE,

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
+import { cancelCommand } from './commands/cancel.js';
 import { demoCommand } from './commands/demo.js';
 import { resultsCommand } from './commands/results.js';
 import { runCommand, type RunOptions } from './commands/run.js';
@@ -51,7 +52,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--batch-id <id>', 'batch id (default: derived from the manifest content, provider and app)')
     .option('--out <dir>', 'copy results.jsonl, results.csv, summary.json and outputs here')
     .option('--detach', 'start the batch and print its id without waiting (needs TEMPORAL_ADDRESS and a worker)')
-    .option('--max-failures <n|p%>', 'failed rows tolerated before the exit code is 1 (default 0)', parse.maxFailures)
+    .option(
+      '--max-failures <n|p%>',
+      'failed rows tolerated; once exceeded the batch stops (no new rows, in-flight rows cancelled) and exits 1. Without it, any failure makes the exit code 1 but the batch runs on',
+      parse.maxFailures,
+    )
     .addOption(
       new Option('--on-ambiguous-submit <policy>', 'when a run-start may or may not have reached the provider')
         .choices(['hold', 'resubmit'])
@@ -100,6 +105,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (batchId: string, opts: { format: 'jsonl' | 'csv'; out?: string }) =>
       setExitCode(await resultsCommand(batchId, opts)),
     );
+
+  program
+    .command('cancel <batchId>')
+    .description('stop a running batch: no new rows, rows in flight cancelled (with their provider runs)')
+    .action(async (batchId: string) => setExitCode(await cancelCommand(batchId)));
 
   program
     .command('worker')

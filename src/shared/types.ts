@@ -22,6 +22,16 @@ export interface ItemSettings {
   inputDeadlineMs?: number;
   /** Pause between status reads for providers that are polled (never below the provider's own guidance). */
   pollIntervalMs?: number;
+  /** Tell the batch about every failed row (set when --max-failures asks the batch to stop early). */
+  reportFailures?: boolean;
+}
+
+export interface RowFailedSignal {
+  id: string;
+}
+
+export interface StopSignal {
+  reason: string;
 }
 
 export interface BatchWorkflowInput {
@@ -52,18 +62,23 @@ export interface BatchWorkflowOutput {
   outDir: string | null;
   /** True when failures exceed --max-failures. */
   overThreshold: boolean;
+  /** Why the batch stopped before every row ran (cancelled, or too many failures), else null. */
+  stopped: string | null;
 }
 
 export type BatchStage = 'preparing' | 'running' | 'exporting' | 'done';
 
 export interface BatchProgress {
   stage: BatchStage;
+  stopping: string | null;
   rowCount: number | null;
   partitionIds: string[];
   result: BatchWorkflowOutput | null;
 }
 
 export interface PartitionState {
+  /** Set once the batch asked this partition to stop: no new rows, in-flight rows cancelled. */
+  stopping?: string;
   nextRow: number;
   counts: StatusCounts;
   /** Row ids in flight → row number. */
@@ -228,6 +243,8 @@ export interface RecordResultInput {
   id: string;
   /** The partition to tell that this row is done (`itemDone` signal). */
   partitionWorkflowId: string;
+  /** The batch to tell about a failed row (`rowFailed` signal), when it stops on --max-failures. */
+  reportFailureTo?: string;
 }
 
 export interface ReadItemResultInput {
@@ -242,6 +259,7 @@ export interface CancelRunInput {
 
 export interface ExportResultsInput {
   batchId: string;
+  stopped?: string;
   storage: string;
   outDir?: string;
   provider: ProviderName;

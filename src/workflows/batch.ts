@@ -1,7 +1,9 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  condition,
   executeChild,
+  getExternalWorkflowHandle,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -9,8 +11,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { batchProgressQuery } from '../shared/messages.js';
-import { planPartitions } from '../shared/plan.js';
+import { batchProgressQuery, rowFailedSignal, stopSignal } from '../shared/messages.js';
+import { exceedsThreshold, parseMaxFailures, planPartitions } from '../shared/plan.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
 import type { BatchProgress, BatchWorkflowInput, BatchWorkflowOutput } from '../shared/types.js';
 import { partitionWorkflow } from './partition.js';
@@ -29,8 +31,25 @@ const { prepareManifest, exportResults } = proxyActivities<Activities>({
  * Started with the batch id as workflow id, so running the same command twice attaches to one batch.
  */
 export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowOutput> {
-  const progress: BatchProgress = { stage: 'preparing', rowCount: null, partitionIds: [], result: null };
+  const progress: BatchProgress = {
+    stage: 'preparing',
+    stopping: null,
+    rowCount: null,
+    partitionIds: [],
+    result: null,
+  };
   setHandler(batchProgressQuery, () => progress);
+  const threshold = input.maxFailures ? parseMaxFailures(input.maxFailures) : null;
+  const failed = new Set<string>();
+  setHandler(rowFailedSignal, ({ id }) => {
+    failed.add(id);
+    if (threshold && progress.rowCount !== null && exceedsThreshold(failed.size, progress.rowCount, threshold)) {
+      progress.stopping ??= `more than ${input.maxFailures} of the rows failed (--max-failures)`;
+    }
+  });
+  setHandler(stopSignal, ({ reason }) => {
+    progress.stopping ??= reason;
+  });
   upsertSearchAttributes([
     { key: BATCH_ID_KEY, value: input.batchId },
     { key: PROVIDER_KEY, value: input.item.provider },
@@ -56,23 +75,34 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   progress.partitionIds = plans.map((p) => `${batchWorkflowId}/p${p.partition}`);
   setCurrentDetails(`Running ${prepared.rowCount} rows of ${input.manifestName} in ${plans.length} partition(s)`);
 
-  await Promise.all(
-    plans.map((plan, k) =>
-      executeChild(partitionWorkflow, {
-        workflowId: progress.partitionIds[k] ?? `${batchWorkflowId}/p${plan.partition}`,
-        args: [{ batchId: input.batchId, ...plan, pageSize: input.pageSize, item: input.item }],
-        staticSummary: `partition ${plan.partition} · rows ${plan.firstRow}–${plan.lastRow} · window ${plan.window}`,
-        typedSearchAttributes: [
-          { key: BATCH_ID_KEY, value: input.batchId },
-          { key: PROVIDER_KEY, value: input.item.provider },
-        ],
-      }),
-    ),
+  const partitions = progress.stopping
+    ? Promise.resolve([])
+    : Promise.all(
+        plans.map((plan, k) =>
+          executeChild(partitionWorkflow, {
+            workflowId: progress.partitionIds[k] ?? `${batchWorkflowId}/p${plan.partition}`,
+            args: [{ batchId: input.batchId, ...plan, pageSize: input.pageSize, item: input.item }],
+            staticSummary: `partition ${plan.partition} · rows ${plan.firstRow}–${plan.lastRow} · window ${plan.window}`,
+            typedSearchAttributes: [
+              { key: BATCH_ID_KEY, value: input.batchId },
+              { key: PROVIDER_KEY, value: input.item.provider },
+            ],
+          }),
+        ),
+      );
+  let partitionsDone = false;
+  void partitions.then(
+    () => (partitionsDone = true),
+    () => (partitionsDone = true),
   );
+  await condition(() => partitionsDone || progress.stopping !== null);
+  if (!partitionsDone && progress.stopping !== null) await stopPartitions(progress.partitionIds, progress.stopping);
+  await partitions;
 
   progress.stage = 'exporting';
   const exported = await exportResults({
     batchId: input.batchId,
+    ...(progress.stopping ? { stopped: progress.stopping } : {}),
     storage: input.item.storage,
     provider: input.item.provider,
     app: input.item.app,
@@ -94,11 +124,24 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     summaryPath: exported.summaryPath,
     outDir: exported.outDir,
     overThreshold: exported.overThreshold,
+    stopped: progress.stopping,
   };
   progress.stage = 'done';
   progress.result = result;
   setCurrentDetails(`Done: ${JSON.stringify(exported.counts)}`);
   return result;
+}
+
+/** Tells every partition to stop; a partition that already finished has nothing to stop. */
+async function stopPartitions(ids: string[], reason: string): Promise<void> {
+  setCurrentDetails(`Stopping: ${reason}`);
+  await Promise.all(
+    ids.map((id) =>
+      getExternalWorkflowHandle(id)
+        .signal(stopSignal, { reason })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Fails the batch with the activity's own failure (type and message), so callers see "ManifestInvalid: …". */

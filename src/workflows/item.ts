@@ -71,7 +71,7 @@ async function runItem(input: ItemWorkflowInput): Promise<{ status: FinalItemSta
     });
     return outcome;
   }
-  await record(input, outcome, started);
+  await CancellationScope.nonCancellable(() => record(input, outcome, started));
   return outcome;
 }
 
@@ -81,7 +81,11 @@ async function submitAndWait(
 ): Promise<Outcome> {
   let submitted: SubmitRunOutput;
   try {
-    submitted = await submitRun({ row: input.row, id: input.id, settings: input.settings });
+    // Never cut a run-start short: a cancelled POST could leave a billed run nobody tracks. A cancellation that
+    // arrives meanwhile takes effect right after, and then cancels the run at the provider.
+    submitted = await CancellationScope.nonCancellable(() =>
+      submitRun({ row: input.row, id: input.id, settings: input.settings }),
+    );
   } catch (err) {
     return failedOutcome(err, null);
   }
@@ -144,12 +148,10 @@ async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Prom
   let outputs: OutputRecord[] = [];
   if (snapshot.outputs.some((o) => o.url !== null || o.text !== null)) {
     try {
-      outputs = await collectOutputs({
-        runId: snapshot.runId,
-        id: input.id,
-        settings: input.settings,
-        outputs: snapshot.outputs,
-      });
+      // The run is finished and paid for: fetch its outputs even if the batch is being cancelled.
+      outputs = await CancellationScope.nonCancellable(() =>
+        collectOutputs({ runId: snapshot.runId, id: input.id, settings: input.settings, outputs: snapshot.outputs }),
+      );
     } catch (err) {
       return failedOutcome(err, snapshot.runId);
     }
@@ -172,6 +174,7 @@ async function record(
     storage: input.settings.storage,
     id: input.id,
     partitionWorkflowId: input.partitionWorkflowId,
+    ...(input.settings.reportFailures ? { reportFailureTo: input.batchId } : {}),
     line: {
       row: input.row,
       key: input.key,

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
   setCurrentDetails,
@@ -12,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { createActivities } from '../activities/index.js';
-import { itemDoneSignal, partitionProgressQuery } from '../shared/messages.js';
+import { itemDoneSignal, partitionProgressQuery, stopSignal } from '../shared/messages.js';
 import { pageBounds } from '../shared/plan.js';
 import { BATCH_ID_KEY, ITEM_STATUS_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
 import { emptyCounts, totalDone } from '../shared/status.js';
@@ -40,6 +41,9 @@ export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<
     if (!inFlight.delete(id)) return; // a repeated or late signal: already counted
     state.counts[status] += 1;
   });
+  setHandler(stopSignal, ({ reason }) => {
+    state.stopping ??= reason;
+  });
   setHandler(partitionProgressQuery, () => ({
     partition: input.partition,
     total,
@@ -49,10 +53,11 @@ export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<
   }));
 
   const [, pageLast] = pageBounds(Math.min(state.nextRow, input.lastRow), input.pageSize, input.lastRow);
-  const keys = state.nextRow <= input.lastRow ? await loadKeys(input, state.nextRow, pageLast) : [];
+  const keys = state.nextRow <= input.lastRow && !state.stopping ? await loadKeys(input, state.nextRow, pageLast) : [];
 
   for (let index = 0; index < keys.length;) {
-    await condition(() => inFlight.size < input.window);
+    await condition(() => inFlight.size < input.window || state.stopping !== undefined);
+    if (state.stopping !== undefined) break;
     // Fill every free slot at once: the starts go out as commands of one workflow task.
     const batch = keys.slice(index, index + input.window - inFlight.size);
     index += batch.length;
@@ -61,12 +66,17 @@ export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<
     describe(input, state, inFlight.size, total);
   }
 
-  if (state.nextRow <= input.lastRow) {
+  if (state.nextRow <= input.lastRow && state.stopping === undefined) {
     await condition(allHandlersFinished);
     return continueAsNew<typeof partitionWorkflow>({ ...input, state: snapshot(state, inFlight) });
   }
+  let cancelRequested = false;
   while (inFlight.size > 0) {
-    const suggested = await waitForProgress(inFlight);
+    if (state.stopping !== undefined && !cancelRequested) {
+      cancelRequested = true;
+      await cancelItems(input.batchId, [...inFlight.keys()]);
+    }
+    const suggested = await waitForProgress(inFlight, () => state.stopping !== undefined && !cancelRequested);
     describe(input, state, inFlight.size, total);
     if (suggested && inFlight.size > 0) {
       await condition(allHandlersFinished);
@@ -88,11 +98,25 @@ async function loadKeys(input: PartitionWorkflowInput, from: number, to: number)
   return keys;
 }
 
-/** Waits for a row to finish; returns true when Temporal suggests continuing as new. */
-async function waitForProgress(inFlight: Map<string, number>): Promise<boolean> {
+/** Waits for a row to finish (or a stop); returns true when Temporal suggests continuing as new. */
+async function waitForProgress(inFlight: Map<string, number>, stopPending: () => boolean): Promise<boolean> {
   const before = inFlight.size;
-  await condition(() => inFlight.size < before || workflowInfo().continueAsNewSuggested);
+  await condition(() => inFlight.size < before || workflowInfo().continueAsNewSuggested || stopPending());
   return workflowInfo().continueAsNewSuggested;
+}
+
+/**
+ * Asks each in-flight row to cancel: it cancels its provider run where the provider can, records `cancelled` and
+ * signals back, so the drain below still ends. A row that already finished has nothing to cancel.
+ */
+async function cancelItems(batchId: string, ids: string[]): Promise<void> {
+  await Promise.all(
+    ids.map((id) =>
+      getExternalWorkflowHandle(itemWorkflowId(batchId, id))
+        .cancel()
+        .catch(() => undefined),
+    ),
+  );
 }
 
 async function startItem(
@@ -134,7 +158,12 @@ async function startItem(
 }
 
 function snapshot(state: PartitionState, inFlight: Map<string, number>): PartitionState {
-  return { nextRow: state.nextRow, counts: state.counts, inFlight: Object.fromEntries(inFlight) };
+  return {
+    nextRow: state.nextRow,
+    counts: state.counts,
+    inFlight: Object.fromEntries(inFlight),
+    ...(state.stopping !== undefined ? { stopping: state.stopping } : {}),
+  };
 }
 
 function describe(input: PartitionWorkflowInput, state: PartitionState, inFlight: number, total: number): void {

@@ -75,7 +75,7 @@ export async function runCommand(
     }
     const result = await watch(session, handle, batchId, opts.provider === 'artu');
     printSummary(result);
-    return result.overThreshold ? EXIT.failures : EXIT.ok;
+    return result.overThreshold || result.stopped ? EXIT.failures : EXIT.ok;
   } finally {
     await session.close();
   }
@@ -105,6 +105,7 @@ function batchInput(manifestPath: string, batchId: string, opts: RunOptions): Ba
       onAmbiguousSubmit: opts.onAmbiguousSubmit,
       ...(opts.inputDeadline !== undefined ? { inputDeadlineMs: opts.inputDeadline } : {}),
       ...(opts.pollInterval !== undefined ? { pollIntervalMs: opts.pollInterval } : {}),
+      ...(opts.maxFailures ? { reportFailures: true } : {}),
     },
   };
 }

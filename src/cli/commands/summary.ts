@@ -8,5 +8,6 @@ export function printSummary(result: BatchWorkflowOutput, out: NodeJS.WritableSt
   out.write(`Results: ${result.resultsPath}\n`);
   out.write(`CSV:     ${result.csvPath}\n`);
   out.write(`Summary: ${result.summaryPath}\n`);
+  if (result.stopped) out.write(`Stopped early: ${result.stopped}. Rows that never started are listed as skipped.\n`);
   if (result.overThreshold) out.write('Failures exceed --max-failures: exit code 1.\n');
 }

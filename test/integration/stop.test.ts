@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdapter } from '../../src/providers/index.js';
+import {
+  batchInput,
+  readResults,
+  startBatch,
+  startHarness,
+  uniqueId,
+  writeManifest,
+  type Harness,
+} from '../helpers/harness.js';
+import { runCli, waitFor } from '../helpers/processes.js';
+import { temporalAddress } from '../helpers/temporal-env.js';
+
+describe('stopping a batch early', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('stop', { runDurationMs: { min: 1500, max: 2500 } });
+    await h.startWorker();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('stops starting rows once --max-failures is exceeded and cancels the runs in flight at the provider', async () => {
+    const rows = 120;
+    const manifest = await writeManifest(h.dir, rows, { failRows: [2, 3, 4, 5], name: 'failing.csv' });
+    const batchId = uniqueId('maxfail');
+    const input = batchInput(h, manifest, batchId, { concurrency: 6, maxFailures: '2' }, { reportFailures: true });
+    const before = h.sim.counters().runsCreated;
+    const result = await (await startBatch(h, input)).result();
+    const lines = await readResults(result.resultsPath);
+
+    expect(result.stopped).toContain('--max-failures');
+    expect(result.overThreshold).toBe(true);
+    expect(lines).toHaveLength(rows);
+    const by = (s: string) => lines.filter((l) => l.status === s);
+    expect(by('failed').length).toBeGreaterThanOrEqual(3);
+    expect(by('skipped').length).toBeGreaterThan(rows / 2);
+    for (const l of by('skipped')) expect(l.runId).toBeNull();
+    expect(h.sim.counters().runsCreated - before).toBe(rows - by('skipped').length);
+    const adapter = createAdapter('lamina', h.env);
+    expect(by('cancelled').length).toBeGreaterThan(0);
+    for (const l of by('cancelled')) {
+      expect((await adapter.getRun(l.runId ?? '')).providerStatus, `row ${l.row}`).toBe('cancelled');
+    }
+  });
+
+  it('stops on `durabatch cancel`, keeping what finished and listing every row', async () => {
+    const rows = 80;
+    const manifest = await writeManifest(h.dir, rows, { name: 'to-cancel.csv' });
+    const batchId = uniqueId('cancel');
+    const before = h.sim.counters().runsCreated;
+    const handle = await startBatch(h, batchInput(h, manifest, batchId, { concurrency: 5 }));
+    await waitFor('some rows to finish', () => h.sim.counters().runsCreated - before >= 12);
+    const env = { ...h.env, TEMPORAL_ADDRESS: temporalAddress(), DURABATCH_TASK_QUEUE: h.taskQueue };
+    const cancel = await runCli(['cancel', batchId], env);
+    expect(cancel.code, cancel.output).toBe(0);
+    const result = await handle.result();
+    const lines = await readResults(result.resultsPath);
+    expect(result.stopped).toBe('cancelled with durabatch cancel');
+    expect(lines).toHaveLength(rows);
+    const statuses = new Set(lines.map((l) => l.status));
+    expect([...statuses].every((s) => ['succeeded', 'cancelled', 'skipped'].includes(s))).toBe(true);
+    expect(lines.filter((l) => l.status === 'succeeded').length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.status === 'skipped').length).toBeGreaterThan(0);
+    expect(h.sim.counters().runsCreated - before).toBeLessThan(rows);
+    expect((await runCli(['cancel', 'no-such-batch'], env)).code).toBe(2);
+  });
+});
