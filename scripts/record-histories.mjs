@@ -19,11 +19,6 @@ const out = new URL(`../test/histories/${label}/`, import.meta.url);
 
 const sim = await startSimulator({ port: 0, seed: 3, runDurationMs: { min: 200, max: 400 }, lamina: { apiKey: key } });
 const dir = await mkdtemp(join(tmpdir(), 'durabatch-record-'));
-const manifest = join(dir, 'manifest.csv');
-await writeFile(
-  manifest,
-  'sku,Prompt\nA,a red chair\nB,a blue chair [sim:fail]\nC,a green chair\nD,a pink chair\nE,a gold chair\n',
-);
 const taskQueue = `record-${Date.now()}`;
 const env = { ...process.env, LAMINA_BASE_URL: sim.url, LAMINA_API_KEY: key };
 const nativeConnection = await NativeConnection.connect({ address });
@@ -31,34 +26,60 @@ const worker = await createWorker({ connection: nativeConnection, namespace: 'de
 const running = worker.run();
 const connection = await Connection.connect({ address });
 const client = new Client({ connection });
-const batchId = `record-${label}-${Date.now()}`;
-const handle = await client.workflow.start('batchWorkflow', {
-  workflowId: batchId,
-  taskQueue,
-  args: [
-    {
-      batchId,
-      manifestPath: manifest,
-      manifestName: 'manifest.csv',
-      keyColumn: 'sku',
-      omit: [],
-      map: {},
-      concurrency: 2,
-      pageSize: 2,
-      item: {
-        provider: 'lamina',
-        app: DEMO_LAMINA_APP_ID,
-        storage: join(dir, 'data'),
-        waitSeconds: 5,
-        itemTimeoutMs: 60000,
-        onAmbiguousSubmit: 'hold',
+/** Runs one batch to its end and returns the workflow ids whose histories are kept. */
+async function runBatch(name, csv, options, keep) {
+  const manifestPath = join(dir, `${name}.csv`);
+  await writeFile(manifestPath, csv);
+  const batchId = `record-${label}-${name}-${Date.now()}`;
+  const { maxFailures, concurrency: _c, ...item } = options;
+  const handle = await client.workflow.start('batchWorkflow', {
+    workflowId: batchId,
+    taskQueue,
+    args: [
+      {
+        batchId,
+        manifestPath,
+        manifestName: `${name}.csv`,
+        keyColumn: 'sku',
+        omit: [],
+        map: {},
+        concurrency: options.concurrency ?? 2,
+        pageSize: 2,
+        ...(maxFailures ? { maxFailures } : {}),
+        item: {
+          provider: 'lamina',
+          app: DEMO_LAMINA_APP_ID,
+          storage: join(dir, 'data', name),
+          waitSeconds: 5,
+          itemTimeoutMs: 60000,
+          onAmbiguousSubmit: 'hold',
+          ...(maxFailures ? { reportFailures: true } : {}),
+          ...item,
+        },
       },
-    },
-  ],
-});
-await handle.result();
+    ],
+  });
+  await handle.result();
+  return [batchId, `${batchId}/p0`, ...keep.map((k) => `${batchId}/${k}`)];
+}
+
+const ids = [
+  // Every path of a normal batch: continue-as-new per page, a failed row.
+  ...(await runBatch(
+    'plain',
+    'sku,Prompt\nA,a red chair\nB,a blue chair [sim:fail]\nC,a green chair\nD,a pink chair\nE,a gold chair\n',
+    {},
+    ['A', 'B'],
+  )),
+  // A batch stopped by --max-failures: the stop signal, cancelled rows (and their provider runs), skipped rows.
+  ...(await runBatch(
+    'stopped',
+    'sku,Prompt\nS1,fails fast [sim:fail] [sim:duration=100]\nS2,slow [sim:duration=3000]\nS3,slow [sim:duration=3000]\nS4,never starts\nS5,never starts\n',
+    { maxFailures: '0', concurrency: 3 },
+    ['S1', 'S2'],
+  )),
+];
 await mkdir(out, { recursive: true });
-const ids = [batchId, `${batchId}/p0`, `${batchId}/A`, `${batchId}/B`];
 let n = 0;
 const index = {};
 for (const id of ids) {
