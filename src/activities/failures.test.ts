@@ -6,7 +6,8 @@ import {
   ProviderProtocolError,
   ProviderTimeoutError,
 } from '../providers/errors.js';
-import { nothingCreated, redact, toActivityFailure } from './failures.js';
+import { isSubmitAmbiguous } from '../providers/ambiguity.js';
+import { redact, toActivityFailure } from './failures.js';
 
 const ctx = { provider: 'lamina' as const, method: 'POST', path: '/v1/apps/a/runs' };
 const http = (status: number, retryAfterSeconds?: number) =>
@@ -46,18 +47,18 @@ describe('the activity boundary', () => {
 
 describe('submit once', () => {
   it('calls a failed start safe to repeat only when nothing can have been created', () => {
-    expect(nothingCreated(new ProviderNetworkError({ ...ctx, requestSent: false, networkCode: 'ECONNREFUSED' }))).toBe(
-      true,
-    );
-    expect(nothingCreated(new ProviderNetworkError({ ...ctx, requestSent: true, networkCode: 'ECONNRESET' }))).toBe(
+    expect(
+      !isSubmitAmbiguous(new ProviderNetworkError({ ...ctx, requestSent: false, networkCode: 'ECONNREFUSED' })),
+    ).toBe(true);
+    expect(!isSubmitAmbiguous(new ProviderNetworkError({ ...ctx, requestSent: true, networkCode: 'ECONNRESET' }))).toBe(
       false,
     );
-    expect(nothingCreated(http(429))).toBe(true);
-    expect(nothingCreated(http(503))).toBe(true);
-    expect(nothingCreated(http(400))).toBe(true);
-    for (const status of [500, 502, 504, 408]) expect(nothingCreated(http(status)), String(status)).toBe(false);
-    expect(nothingCreated(new ProviderTimeoutError({ ...ctx, timeoutMs: 1 }))).toBe(false);
-    expect(nothingCreated(new ProviderProtocolError({ ...ctx, problem: 'truncated' }))).toBe(false);
-    expect(nothingCreated(new Error('unknown'))).toBe(false);
+    expect(!isSubmitAmbiguous(http(429))).toBe(true);
+    expect(!isSubmitAmbiguous(http(503))).toBe(true);
+    expect(!isSubmitAmbiguous(http(400))).toBe(true);
+    for (const status of [500, 502, 504, 408]) expect(!isSubmitAmbiguous(http(status)), String(status)).toBe(false);
+    expect(!isSubmitAmbiguous(new ProviderTimeoutError({ ...ctx, timeoutMs: 1 }))).toBe(false);
+    expect(!isSubmitAmbiguous(new ProviderProtocolError({ ...ctx, problem: 'truncated' }))).toBe(false);
+    expect(!isSubmitAmbiguous(new Error('unknown'))).toBe(false);
   });
 });

@@ -70,21 +70,6 @@ function describeProviderError(err: ProviderError): Record<string, unknown> {
   };
 }
 
-/**
- * True when a failed run-start surely created nothing: the request never left (connection refused, DNS, TLS),
- * or the provider answered a definite refusal (429, 503, 4xx).
- */
-export function nothingCreated(err: unknown): boolean {
-  if (err instanceof ProviderNetworkError) return !err.requestSent;
-  if (err instanceof ProviderAbortedError) return !err.requestSent;
-  if (err instanceof ProviderHttpError) {
-    const status = err.status ?? 0;
-    return status === 429 || status === 503 || (status >= 400 && status < 500 && status !== 408);
-  }
-  if (err instanceof ProviderError) return false;
-  return false;
-}
-
 /** Replaces every known secret in a text. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;

@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { isSubmitAmbiguous } from '../providers/ambiguity.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 import type { SubmitRunInput, SubmitRunOutput } from '../shared/types.js';
 import { openStorage, readRow, submitFile, type BatchStorage } from '../storage/index.js';
 import { liteSnapshot, type ActivityDeps } from './deps.js';
-import { nothingCreated, redact, toActivityFailure } from './failures.js';
+import { redact, toActivityFailure } from './failures.js';
 import { cancellationSignal, withHeartbeat } from './heartbeat.js';
 
 /**
@@ -68,7 +69,7 @@ export function createSubmitRun(deps: ActivityDeps) {
       };
     } catch (err) {
       const message = err instanceof Error ? redact(err.message, deps.secrets) : String(err);
-      if (nothingCreated(err)) {
+      if (!isSubmitAmbiguous(err)) {
         await writeRecord(storage, input.id, { ...record, state: 'not-created', error: message });
         throw toActivityFailure(err, deps.secrets);
       }

@@ -18,6 +18,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The same `durabatch run` command line each time: re-running it is what resumes the batch. */
+function runArgs(manifest: string): string[] {
+  return [
+    'run',
+    manifest,
+    '--provider',
+    'lamina',
+    '--app',
+    DEMO_LAMINA_APP_ID,
+    '--key-column',
+    'sku',
+    '--concurrency',
+    '10',
+  ];
+}
+
 describe('durabatch run on the embedded dev server', () => {
   let h: Harness;
   let env: NodeJS.ProcessEnv;
@@ -44,18 +60,7 @@ describe('durabatch run on the embedded dev server', () => {
 
   it('resumes the same batch after the whole process tree was killed, creating no run twice', async () => {
     const manifest = await writeManifest(h.dir, ROWS);
-    const args = [
-      'run',
-      manifest,
-      '--provider',
-      'lamina',
-      '--app',
-      DEMO_LAMINA_APP_ID,
-      '--key-column',
-      'sku',
-      '--concurrency',
-      '10',
-    ];
+    const args = runArgs(manifest);
     const first = spawnCli(args, env, { detached: true, cwd: h.dir });
     if (first.child.pid) groups.push(first.child.pid);
     await waitFor('some runs to be created', () => h.sim.counters().runsCreated >= 15, 180_000);
@@ -80,18 +85,7 @@ describe('durabatch run on the embedded dev server', () => {
 
   it('answers a finished batch from its results when the same command runs again', async () => {
     const manifest = join(h.dir, 'manifest.csv');
-    const args = [
-      'run',
-      manifest,
-      '--provider',
-      'lamina',
-      '--app',
-      DEMO_LAMINA_APP_ID,
-      '--key-column',
-      'sku',
-      '--concurrency',
-      '10',
-    ];
+    const args = runArgs(manifest);
     const before = h.sim.counters().runsCreated;
     const again = await runCli(args, env, { cwd: h.dir });
     expect(again.code, again.output).toBe(0);
