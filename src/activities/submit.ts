@@ -56,7 +56,11 @@ export function createSubmitRun(deps: ActivityDeps) {
     const adapter = deps.adapterFor(input.settings.provider);
     try {
       const started = await withHeartbeat(
-        () => adapter.startRun(input.settings.app, row.inputs, { signal: cancellationSignal() }),
+        () =>
+          adapter.startRun(input.settings.app, row.inputs, {
+            signal: cancellationSignal(),
+            ...(input.webhookUrl !== undefined ? { webhookUrl: input.webhookUrl } : {}),
+          }),
         2_000,
       );
       await writeRecord(storage, input.id, { ...record, state: 'created', runId: started.runId });

@@ -198,6 +198,8 @@ export interface SubmitRunInput {
   row: number;
   id: string;
   settings: ItemSettings;
+  /** Where the provider should POST when the run ends (--delivery webhook); it carries the row's token. */
+  webhookUrl?: string;
 }
 
 export type SubmitRunOutput =
