@@ -5,6 +5,7 @@ import type { ProviderErrorContext } from './errors.js';
 import { requestJson } from './http.js';
 import type { JsonRequest } from './http.js';
 import { toAppDefinition, toRunSnapshot } from './lamina-map.js';
+import { LAMINA_STREAM_IDLE_TIMEOUT_MS, streamLaminaRun } from './lamina-stream.js';
 import {
   laminaAppEnvelope,
   laminaCancelEnvelope,
@@ -24,6 +25,8 @@ export interface LaminaAdapterOptions {
   baseUrl: string;
   /** Timeout of every request except the long-poll (which gets its wait time plus a margin). Default 30 s. */
   requestTimeoutMs?: number;
+  /** How long an open event stream may stay silent (not even a ping) before it counts as cut. Default 45 s. */
+  streamIdleTimeoutMs?: number;
   /** Another undici dispatcher (a MockAgent in tests); the process-wide keep-alive agent by default. */
   dispatcher?: Dispatcher;
 }
@@ -136,6 +139,12 @@ export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdap
       }
       const ctx = { provider: 'lamina' as const, method: 'GET', path: '/v1/runs' };
       throw new ProviderProtocolError({ ...ctx, problem: `pagination did not end after ${MAX_LIST_PAGES} pages` });
+    },
+
+    streamRun(runId, opts) {
+      const idleTimeoutMs = options.streamIdleTimeoutMs ?? LAMINA_STREAM_IDLE_TIMEOUT_MS;
+      const config = { apiKey, baseUrl, connectTimeoutMs: timeoutMs, idleTimeoutMs, dispatcher: options.dispatcher };
+      return streamLaminaRun(config, runId, opts);
     },
 
     async cancelRun(runId, opts) {

@@ -95,6 +95,21 @@ export interface ListRunsQuery extends RequestOptions {
   since: string;
 }
 
+/** How an event stream of a run ended (streamRun). */
+export type StreamEnd =
+  | { kind: 'terminal'; snapshot: RunSnapshot }
+  /** The provider's own stream limit (Lamina: `timeout` after ~10 minutes): the caller reconnects. */
+  | { kind: 'timeout' }
+  /** Ended without a final event (cut, idle, bad event): the caller reconnects or falls back to wait/poll. */
+  | { kind: 'disconnected'; reason: string };
+
+export interface StreamRunOptions extends RequestOptions {
+  /** Each `progress` event, already mapped like getRun's answer. */
+  onProgress?(snapshot: RunSnapshot): void;
+  /** Each keep-alive `ping` event. */
+  onPing?(): void;
+}
+
 /**
  * How the activities wait on a run: `long-poll` calls waitRun in a loop (it holds the request open until the run
  * ends or the provider's wait expires); `poll` calls it every `pollIntervalMs` (waitRun is one plain status read).
@@ -116,6 +131,8 @@ export interface ProviderAdapter {
   waitRun(runId: string, opts: RequestOptions & { timeoutSeconds: number }): Promise<RunSnapshot>;
   /** Runs created since a moment, all pages; undefined when the provider has no list endpoint. */
   listRuns?(query: ListRunsQuery): Promise<ListedRun[]>;
+  /** Follows the run's event stream until it ends; undefined when the provider has no stream. */
+  streamRun?(runId: string, opts: StreamRunOptions): Promise<StreamEnd>;
   /** Cancels a run; undefined when the provider cannot cancel. */
   cancelRun?(runId: string, opts?: RequestOptions): Promise<void>;
 }
