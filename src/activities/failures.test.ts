@@ -1,4 +1,5 @@
 import type { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import {
   ProviderHttpError,
@@ -7,7 +8,7 @@ import {
   ProviderTimeoutError,
 } from '../providers/errors.js';
 import { isSubmitAmbiguous } from '../providers/ambiguity.js';
-import { redact, toActivityFailure } from './failures.js';
+import { MAX_PROTOCOL_READ_ERRORS, redact, toActivityFailure } from './failures.js';
 
 const ctx = { provider: 'lamina' as const, method: 'POST', path: '/v1/apps/a/runs' };
 const http = (status: number, retryAfterSeconds?: number) =>
@@ -28,13 +29,38 @@ describe('the activity boundary', () => {
     expect((toActivityFailure(http(502), []) as ApplicationFailure).type).toBe('ProviderUnavailable');
   });
 
-  it('retries network trouble and fails protocol violations at once', () => {
+  it('retries network trouble and fails a protocol violation on a start at once', () => {
     const net = new ProviderNetworkError({ ...ctx, requestSent: true, networkCode: 'ECONNRESET' });
     expect((toActivityFailure(net, []) as ApplicationFailure).nonRetryable).toBe(false);
     const timeout = new ProviderTimeoutError({ ...ctx, timeoutMs: 1000 });
     expect((toActivityFailure(timeout, []) as ApplicationFailure).type).toBe('ProviderUnavailable');
     const protocol = new ProviderProtocolError({ ...ctx, problem: 'missing data.runId' });
     expect((toActivityFailure(protocol, []) as ApplicationFailure).nonRetryable).toBe(true);
+  });
+
+  it('retries a garbled answer to a read with growing pauses, then fails the row naming what to do', async () => {
+    const garbled = new ProviderProtocolError({
+      provider: 'lamina',
+      method: 'GET',
+      path: '/v1/runs/r1/wait',
+      problem: 'body is JSON cut short',
+    });
+    const env = new MockActivityEnvironment({ activityId: 'wait-garbled' });
+    const failures: ApplicationFailure[] = [];
+    for (let i = 0; i < MAX_PROTOCOL_READ_ERRORS; i++) {
+      failures.push(await env.run(() => Promise.resolve(toActivityFailure(garbled, []) as ApplicationFailure)));
+    }
+    expect(failures.map((f) => f.type)).toEqual(failures.map(() => 'ProviderProtocol'));
+    expect(failures.map((f) => f.nonRetryable)).toEqual([false, false, false, false, true]);
+    expect(failures.slice(0, 4).map((f) => String(f.nextRetryDelay))).toEqual(['500ms', '1000ms', '2000ms', '4000ms']);
+    const last = failures.at(-1);
+    expect(last?.message).toContain('lamina: GET /v1/runs/r1/wait answered outside its contract');
+    expect(last?.message).toContain('5 reads during this wait');
+    expect(last?.message).toContain('durabatch redrive');
+    // Another activity (another row) has its own count.
+    const other = new MockActivityEnvironment({ activityId: 'wait-other' });
+    const first = await other.run(() => Promise.resolve(toActivityFailure(garbled, []) as ApplicationFailure));
+    expect(first.nonRetryable).toBe(false);
   });
 
   it('scrubs secrets from every message that leaves an activity', () => {

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   ProviderAbortedError,
@@ -9,10 +10,21 @@ import {
 } from '../providers/errors.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 
+/** Answers outside the contract tolerated on the reads of one activity before its row fails with the last one. */
+export const MAX_PROTOCOL_READ_ERRORS = 5;
+/** First pause after a garbled read; doubled after each further one (0.5, 1, 2, 4 s). */
+const PROTOCOL_RETRY_BASE_MS = 500;
+/** Activities tracked at once; the oldest is forgotten beyond this (only rows that met garbled reads are kept). */
+const MAX_TRACKED_ACTIVITIES = 10_000;
+const protocolErrorsByActivity = new Map<string, number>();
+
 /**
  * The activity boundary: the one place where adapter errors become Temporal failures (design.md, "Activities").
  * 4xx other than 408/429 → non-retryable; 429/503 → retryable after Retry-After; other 5xx and network errors →
- * retryable. Messages pass through `redact` so no credential can reach a history.
+ * retryable. An answer outside the contract (HTML, truncated JSON, a missing field) is retried with backoff on a
+ * read (GET), at most MAX_PROTOCOL_READ_ERRORS times per activity, and fails at once on anything else: a start
+ * that answered garbage is ambiguous and belongs to the submit rules. Messages pass through `redact` so no
+ * credential can reach a history.
  */
 export function toActivityFailure(err: unknown, secrets: readonly string[]): unknown {
   if (err instanceof ApplicationFailure) return err;
@@ -23,9 +35,7 @@ export function toActivityFailure(err: unknown, secrets: readonly string[]): unk
   if (err instanceof ProviderNetworkError || err instanceof ProviderTimeoutError) {
     return ApplicationFailure.create({ type: FAILURE_TYPES.providerUnavailable, message, details });
   }
-  if (err instanceof ProviderProtocolError) {
-    return ApplicationFailure.create({ type: FAILURE_TYPES.providerProtocol, message, details, nonRetryable: true });
-  }
+  if (err instanceof ProviderProtocolError) return fromProtocolError(err, message, details);
   if (err instanceof ProviderAbortedError) return err;
   const typed = err as Error & { code?: unknown; retryable?: unknown };
   if (typed.name === 'AssetError') {
@@ -56,6 +66,51 @@ function fromHttpError(err: ProviderHttpError, message: string, details: unknown
     return ApplicationFailure.create({ type: FAILURE_TYPES.providerRejected, message, details, nonRetryable: true });
   }
   return ApplicationFailure.create({ type: FAILURE_TYPES.providerUnavailable, message, details, ...delay });
+}
+
+/**
+ * A garbled answer to a read is often one bad response (a proxy's error page, a connection cut mid-body), so the
+ * read is retried after 0.5, 1, 2, 4 s. The count is kept per activity (workflow run + activity id, which stay the
+ * same across its retries) in this worker's memory: another worker, or a restarted one, starts again at zero, so
+ * the bound is per worker and the item deadline bounds the rest.
+ */
+function fromProtocolError(err: ProviderProtocolError, message: string, details: unknown[]): ApplicationFailure {
+  const type = FAILURE_TYPES.providerProtocol;
+  if (err.method !== 'GET') return ApplicationFailure.create({ type, message, details, nonRetryable: true });
+  const seen = countProtocolError(currentActivityKey());
+  if (seen >= MAX_PROTOCOL_READ_ERRORS) {
+    const fix =
+      `${seen} reads during this wait answered outside the contract, so the row failed; the provider may have ` +
+      `changed its API or a proxy may answer in its place: check ${err.provider}'s status and base URL, then ` +
+      `redrive the failed rows (durabatch redrive <batchId> --failed)`;
+    return ApplicationFailure.create({ type, message: `${message} — ${fix}`, details, nonRetryable: true });
+  }
+  const delayMs = PROTOCOL_RETRY_BASE_MS * 2 ** (seen - 1);
+  return ApplicationFailure.create({ type, message, details, nextRetryDelay: `${delayMs}ms` });
+}
+
+/** Counts one more protocol error for the activity; without an activity context every error is the first. */
+function countProtocolError(key: string | null): number {
+  if (key === null) return 1;
+  const seen = (protocolErrorsByActivity.get(key) ?? 0) + 1;
+  protocolErrorsByActivity.delete(key); // re-inserted last: the map's order is least recently seen first
+  protocolErrorsByActivity.set(key, seen);
+  if (protocolErrorsByActivity.size > MAX_TRACKED_ACTIVITIES) {
+    const oldest = protocolErrorsByActivity.keys().next().value;
+    if (oldest !== undefined) protocolErrorsByActivity.delete(oldest);
+  }
+  return seen;
+}
+
+function currentActivityKey(): string | null {
+  let info;
+  try {
+    info = Context.current().info;
+  } catch {
+    return null; // not inside an activity (unit tests, the CLI)
+  }
+  const run = info.workflowExecution;
+  return `${info.namespace}/${run?.workflowId ?? ''}/${run?.runId ?? ''}/${info.activityId}`;
 }
 
 /** A plain object for failure details: context only, never headers or bodies that may hold secrets. */

@@ -133,8 +133,24 @@ describe('requestJson against a mock agent', () => {
     const html = await failure(requestJson(req()));
     expect(html).toBeInstanceOf(ProviderProtocolError);
     expect((html as Error).message).toContain('lamina: POST /v1/apps/app-1/runs answered outside its contract');
+    expect((html as Error).message).toContain('HTML page');
     expect((html as Error).message).toContain('text/html');
-    expect(await failure(requestJson(req()))).toBeInstanceOf(ProviderProtocolError);
+    const cut = await failure(requestJson(req()));
+    expect(cut).toBeInstanceOf(ProviderProtocolError);
+    expect((cut as Error).message).toContain('JSON cut short');
+  });
+
+  it('names the title of an HTML page answered instead of JSON, without the key or the body', async () => {
+    const page = `<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>${KEY}</body></html>`;
+    mock
+      .get(ORIGIN)
+      .intercept({ path: /.*/, method: 'GET' })
+      .reply(200, page, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+    const err = await failure(requestJson(req({ method: 'GET', body: undefined, query: {} })));
+    expect((err as Error).message).toContain('an HTML page titled "Just a moment..." instead of JSON');
+    expect((err as Error).message).toContain('proxy');
+    expect(everything(err)).not.toContain(KEY);
+    expect(everything(err)).not.toContain('<body>');
   });
 
   it('returns null for an empty 2xx body', async () => {

@@ -23,6 +23,16 @@ export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 let sharedAgent: Agent | undefined;
+const apiHosts = new Set<string>();
+
+/**
+ * Host names of the provider base URLs (the configured `*_BASE_URL`s) this process has sent requests to. Downloads
+ * may reach a private or loopback address only on these hosts (see download.ts), which is how a simulator or a
+ * provider inside the company network keeps working while an output URL pointing elsewhere inside is refused.
+ */
+export function contactedApiHosts(): ReadonlySet<string> {
+  return apiHosts;
+}
 
 /** The keep-alive agent shared by every adapter and download of this process, created on first use. */
 export function getSharedAgent(): Agent {
@@ -85,8 +95,10 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   }
   let res: Dispatcher.ResponseData;
   try {
+    const url = buildUrl(req.baseUrl, req.path, req.query);
+    apiHosts.add(url.hostname.toLowerCase());
     const hasBody = req.body !== undefined;
-    res = await request(buildUrl(req.baseUrl, req.path, req.query), {
+    res = await request(url, {
       method: req.method,
       headers: {
         accept: 'application/json',
@@ -117,7 +129,7 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
     throw transportError(err, answered, req, secrets);
   }
   if (read.tooLarge) throw new ProviderProtocolError({ ...answered, problem: `body exceeds ${MAX_JSON_BYTES} bytes` });
-  return { status, headers: res.headers, body: parseJson(read.text, answered, res.headers), requestId };
+  return { status, headers: res.headers, body: parseJson(read.text, answered, res.headers, secrets), requestId };
 }
 
 function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): URL {
@@ -126,15 +138,39 @@ function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): U
   return url;
 }
 
-function parseJson(text: string, ctx: ProviderErrorContext, headers: IncomingHttpHeaders): unknown {
+function parseJson(
+  text: string,
+  ctx: ProviderErrorContext,
+  headers: IncomingHttpHeaders,
+  secrets: readonly string[],
+): unknown {
   if (text.trim() === '') return null;
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const type = headerValue(headers, 'content-type') ?? 'no content-type';
-    const problem = `body is not valid JSON (${type}, ${Buffer.byteLength(text)} bytes; truncated or not JSON)`;
-    throw new ProviderProtocolError({ ...ctx, problem, cause: err });
+    throw new ProviderProtocolError({
+      ...ctx,
+      problem: notJsonProblem(text, headers, secrets),
+      cause: sanitizeCause(err, secrets),
+    });
   }
+}
+
+/**
+ * Why a 2xx body is not JSON, in words a user can act on: an HTML page (with its title; usually a proxy, CDN
+ * challenge or maintenance page answering for the API), JSON cut short, or some other text. Never the body itself.
+ */
+export function notJsonProblem(text: string, headers: IncomingHttpHeaders, secrets: readonly string[] = []): string {
+  const type = headerValue(headers, 'content-type') ?? 'no content-type';
+  const size = `${type}, ${Buffer.byteLength(text)} bytes`;
+  const start = text.trimStart();
+  if (start.startsWith('<') || /html/i.test(type)) {
+    const title = /<title[^>]*>([^<]{0,120})/i.exec(text)?.[1]?.trim();
+    const named = title ? ` titled "${redactSecrets(title, secrets)}"` : '';
+    return `body is an HTML page${named} instead of JSON (${size}); a proxy, CDN or maintenance page may be answering for the API`;
+  }
+  if (/^[[{]/.test(start)) return `body is JSON cut short or malformed (${size}); the answer was truncated`;
+  return `body is not JSON (${size})`;
 }
 
 function httpError(
