@@ -42,7 +42,7 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
 
 /** Every credential value in the environment, so that messages can be scrubbed of them. */
 export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
-  const names = ['LAMINA_API_KEY', 'ARTU_API_KEY', 'MAGNIFIC_API_KEY', 'TEMPORAL_API_KEY'];
+  const names = ['LAMINA_API_KEY', 'ARTU_API_KEY', 'MAGNIFIC_API_KEY', 'MAGNIFIC_WEBHOOK_SECRET', 'TEMPORAL_API_KEY'];
   return names.map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }
 

@@ -1,48 +1,116 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { DEFAULT_POLL_INTERVAL_MS, deliveryOf } from '../shared/delivery.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
-import type { ProviderAdapter } from '../providers/types.js';
+import type { ProviderAdapter, RunSnapshot, StreamEnd } from '../providers/types.js';
 import type { AwaitRunInput, CancelRunInput, ItemSettings, RunSnapshotLite } from '../shared/types.js';
 import { liteSnapshot, type ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
 import { cancellationSignal, withHeartbeat } from './heartbeat.js';
 
-/** Pause between one long-poll that came back unfinished and the next. */
+/** Pause between one long-poll that came back unfinished and the next, and before reconnecting a stream. */
 const REWAIT_DELAY_MS = 200;
+/** Pause before reconnecting a stream that was cut (the provider may be restarting). */
+const RECONNECT_DELAY_MS = 1_000;
 
-/** Long-polls follow each other closely; polled providers are read at their own pace or the user's slower one. */
+/** How the attempt read the run: a finished snapshot, or when to read again. */
+type Reading = { snapshot: RunSnapshot; retryInMs?: number };
+
+/**
+ * Long-polls follow each other closely; polled reads come at the provider's pace or the user's slower one
+ * (--poll-interval), never faster than the provider's guidance.
+ */
 export function nextReadDelayMs(
-  adapter: Pick<ProviderAdapter, 'waitMode' | 'pollIntervalMs'>,
+  adapter: Pick<ProviderAdapter, 'provider' | 'waitMode' | 'pollIntervalMs'>,
   settings: ItemSettings,
 ): number {
-  if (adapter.waitMode !== 'poll') return REWAIT_DELAY_MS;
-  return Math.max(adapter.pollIntervalMs ?? 4_000, settings.pollIntervalMs ?? 0);
+  if (deliveryOf(settings) !== 'poll' && adapter.waitMode !== 'poll') return REWAIT_DELAY_MS;
+  const providerPace = adapter.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS[adapter.provider];
+  return Math.max(providerPace, settings.pollIntervalMs ?? 0);
+}
+
+/** What a stream's progress looks like on the activity's heartbeat (and so in the Temporal UI). */
+export function progressDetails(snapshot: RunSnapshot): { status: string; outputs?: string } {
+  const p = snapshot.progress;
+  if (p === null) return { status: snapshot.providerStatus };
+  const failed = p.failedOutputs > 0 ? `, ${p.failedOutputs} failed` : '';
+  return {
+    status: snapshot.providerStatus,
+    outputs: `${p.completedOutputs}/${p.totalOutputs} outputs ready${failed}`,
+  };
 }
 
 export function createAwaitActivities(deps: ActivityDeps) {
   /**
-   * One long-poll on the provider's wait endpoint (or one status read, for providers that are polled),
-   * heartbeating while it is open. A run that is not finished yet fails the attempt with `RunNotFinished` and the
-   * delay before the next read, so Temporal's retry is the loop and waiting costs no history.
+   * Waits on a run the way the batch's --delivery says: one long-poll on the provider's wait endpoint, one status
+   * read (poll), or one stream connection followed until its final event. A run that is not finished yet fails
+   * the attempt with `RunNotFinished` and the delay before the next read, so Temporal's retry is the loop and
+   * waiting costs no history. `once` reads the run one time and returns it whatever its state.
    */
   async function awaitRun(input: AwaitRunInput): Promise<RunSnapshotLite> {
     const adapter = deps.adapterFor(input.settings.provider);
-    let snapshot;
+    let reading: Reading;
     try {
-      snapshot = await withHeartbeat(
-        () =>
-          adapter.waitRun(input.runId, { timeoutSeconds: input.settings.waitSeconds, signal: cancellationSignal() }),
-        5_000,
-      );
+      reading = await readRun(adapter, input);
     } catch (err) {
       throw toActivityFailure(err, deps.secrets);
     }
-    if (snapshot.terminal || (snapshot.state === 'needs_input' && input.returnOnNeedsInput))
+    const { snapshot } = reading;
+    if (input.once || snapshot.terminal || (snapshot.state === 'needs_input' && input.returnOnNeedsInput))
       return liteSnapshot(snapshot);
     throw ApplicationFailure.create({
       type: FAILURE_TYPES.runNotFinished,
       message: `run ${input.runId} is still ${snapshot.providerStatus}`,
-      nextRetryDelay: `${nextReadDelayMs(adapter, input.settings)}ms`,
+      nextRetryDelay: `${reading.retryInMs ?? nextReadDelayMs(adapter, input.settings)}ms`,
     });
+  }
+
+  async function readRun(adapter: ProviderAdapter, input: AwaitRunInput): Promise<Reading> {
+    const signal = cancellationSignal();
+    const delivery = deliveryOf(input.settings);
+    if (input.once || delivery === 'poll') {
+      return { snapshot: await withHeartbeat(() => adapter.getRun(input.runId, { signal }), 5_000) };
+    }
+    if (delivery === 'stream' && adapter.streamRun) {
+      return followStream(adapter.streamRun.bind(adapter), adapter, input.runId, signal);
+    }
+    const snapshot = await withHeartbeat(
+      () => adapter.waitRun(input.runId, { timeoutSeconds: input.settings.waitSeconds, signal }),
+      5_000,
+    );
+    return { snapshot };
+  }
+
+  /**
+   * Follows the run's event stream, heartbeating its progress ("2/4 outputs ready", shown on the pending activity
+   * in the UI). The provider's own timeout event ends the attempt so the next one reconnects; a cut stream is
+   * checked with one status read first, so a run that finished meanwhile is never missed.
+   */
+  async function followStream(
+    streamRun: NonNullable<ProviderAdapter['streamRun']>,
+    adapter: ProviderAdapter,
+    runId: string,
+    signal: AbortSignal,
+  ): Promise<Reading> {
+    const ctx = Context.current();
+    let details: unknown = { status: 'connecting' };
+    const end: StreamEnd = await withHeartbeat(
+      () =>
+        streamRun(runId, {
+          signal,
+          onProgress: (snapshot) => {
+            details = progressDetails(snapshot);
+            ctx.heartbeat(details);
+          },
+          onPing: () => ctx.heartbeat(details),
+        }),
+      5_000,
+    );
+    if (end.kind === 'terminal') return { snapshot: end.snapshot };
+    const snapshot = await adapter.getRun(runId, { signal });
+    if (end.kind === 'timeout') return { snapshot, retryInMs: REWAIT_DELAY_MS };
+    ctx.log.info('the run stream ended early; reconnecting', { runId, reason: end.reason });
+    return { snapshot, retryInMs: RECONNECT_DELAY_MS };
   }
 
   /** Asks the provider to cancel a run, where it can; a provider without cancel is a no-op. */

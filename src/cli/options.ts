@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { PROVIDERS, type ProviderName } from '../shared/constants.js';
+import { DELIVERY_MODES, type DeliveryMode } from '../shared/delivery.js';
 import { parseMaxFailures } from '../shared/plan.js';
 
 /** Option parsers for commander: each throws InvalidArgumentError with what to type instead. */
@@ -60,4 +61,32 @@ export function duration(value: string): number {
   if (!m) throw new InvalidArgumentError(`expected a duration such as 90s, 15m, 2h or 1d, got '${value}'`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'] ?? 1;
   return Math.round(Number(m[1]) * unit);
+}
+
+export function delivery(value: string): DeliveryMode {
+  if (!(DELIVERY_MODES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${DELIVERY_MODES.join(', ')}, got '${value}'`);
+  }
+  return value as DeliveryMode;
+}
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError(`expected a port number (0..65535; 0 = any free port), got '${value}'`);
+  return n;
+}
+
+/** An http(s) URL without query or fragment: where a provider can reach durabatch's webhook receiver. */
+export function baseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`expected an http(s) URL such as https://hooks.example.com, got '${value}'`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new InvalidArgumentError(`expected an http(s) URL without query or fragment, got '${value}'`);
+  }
+  return value.replace(/\/+$/, '');
 }

@@ -17,6 +17,8 @@ export const FAILURE_TYPES = {
   submitAmbiguous: 'SubmitAmbiguous',
   /** The long-poll returned before the run finished: the activity is retried as a poll (no history growth). */
   runNotFinished: 'RunNotFinished',
+  /** No result for the run within --item-timeout (the webhook never came and the run never ended). */
+  runTimedOut: 'RunTimedOut',
   /** The manifest has invalid rows; the message and details list every problem. */
   manifestInvalid: 'ManifestInvalid',
   /** An output could not be downloaded (expired URL, too large, not http(s), private address). */

@@ -1,4 +1,5 @@
 import type { ProviderName } from './constants.js';
+import type { DeliveryMode } from './delivery.js';
 import type { FinalItemStatus, StatusCounts } from './status.js';
 
 /**
@@ -24,6 +25,20 @@ export interface ItemSettings {
   pollIntervalMs?: number;
   /** Tell the batch about every failed row (set when --max-failures asks the batch to stop early). */
   reportFailures?: boolean;
+  /** How rows learn that their run finished (--delivery); absent means the provider's default. */
+  delivery?: DeliveryMode;
+  /** With delivery `webhook`: the receiver's base URL as the provider reaches it (--webhook-base-url). */
+  webhookBaseUrl?: string;
+  /** With delivery `webhook`: re-read the run when no webhook came for this long (--webhook-fallback-after). */
+  webhookFallbackMs?: number;
+}
+
+/** Sent by the webhook receiver to a row's item workflow: a wake-up call, never trusted data. */
+export interface RunFinishedSignal {
+  runId: string;
+  token: string;
+  /** The provider's status word as the webhook said it (for the log; the workflow re-reads the run). */
+  status: string;
 }
 
 export interface RowFailedSignal {
@@ -230,6 +245,8 @@ export interface AwaitRunInput {
   settings: ItemSettings;
   /** Return as soon as the run waits for a person's input (so the row can show it), instead of waiting on. */
   returnOnNeedsInput?: boolean;
+  /** One status read, returned whatever the run's state (webhook delivery's check), instead of waiting. */
+  once?: boolean;
 }
 
 export interface CollectOutputsInput {

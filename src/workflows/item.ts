@@ -1,14 +1,23 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
+  log,
   proxyActivities,
   proxyLocalActivities,
+  setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { cancelledError, failedOutcome, statusOf, type Outcome } from './item-outcome.js';
+import { DEFAULT_WEBHOOK_FALLBACK_MS, deliveryOf, webhookUrlFor } from '../shared/delivery.js';
+import { FAILURE_TYPES } from '../shared/failures.js';
+import { runFinishedSignal } from '../shared/messages.js';
 import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
 import type { FinalItemStatus, ItemStatus } from '../shared/status.js';
 import type {
@@ -52,16 +61,31 @@ const { recordResult } = proxyLocalActivities<Activities>({
  * second copy of it.
  */
 export async function itemWorkflow(input: ItemWorkflowInput): Promise<ItemWorkflowOutput> {
-  const result = await runItem(input);
+  const webhook: WebhookState = { token: null, arrived: false };
+  // Registered before anything else, so a webhook that beats the submit's own answer is not lost.
+  setHandler(runFinishedSignal, (signal) => {
+    if (webhook.token === null || signal.token !== webhook.token) {
+      log.warn('ignored a runFinished signal whose token does not match this row', { runId: signal.runId });
+      return;
+    }
+    webhook.arrived = true;
+  });
+  const result = await runItem(input, webhook);
   setStatus(result.status);
   return { row: input.row, id: input.id, status: result.status };
 }
 
-async function runItem(input: ItemWorkflowInput): Promise<{ status: FinalItemStatus }> {
+/** With --delivery webhook: the row's secret token, and whether the receiver has signalled since the last read. */
+interface WebhookState {
+  token: string | null;
+  arrived: boolean;
+}
+
+async function runItem(input: ItemWorkflowInput, webhook: WebhookState): Promise<{ status: FinalItemStatus }> {
   const started = { submittedAt: null as string | null, attempts: 0, runId: null as string | null };
   let outcome: Outcome;
   try {
-    outcome = await submitAndWait(input, started);
+    outcome = await submitAndWait(input, started, webhook);
   } catch (err) {
     if (!isCancellation(err)) throw err;
     outcome = { status: 'cancelled', runId: started.runId, error: cancelledError(), outputs: [], records: null };
@@ -78,13 +102,40 @@ async function runItem(input: ItemWorkflowInput): Promise<{ status: FinalItemSta
 async function submitAndWait(
   input: ItemWorkflowInput,
   started: { submittedAt: string | null; attempts: number; runId: string | null },
+  webhook: WebhookState,
 ): Promise<Outcome> {
+  const byWebhook = deliveryOf(input.settings) === 'webhook';
+  let webhookUrl: string | undefined;
+  if (byWebhook) {
+    if (input.settings.webhookBaseUrl === undefined) {
+      const message = '--delivery webhook needs --webhook-base-url (where the provider can reach the receiver)';
+      return {
+        status: 'failed',
+        runId: null,
+        error: { code: FAILURE_TYPES.configuration, message },
+        outputs: [],
+        records: null,
+      };
+    }
+    webhook.token = uuid4().replace(/-/g, '');
+    webhookUrl = webhookUrlFor(
+      input.settings.webhookBaseUrl,
+      input.settings.provider,
+      workflowInfo().workflowId,
+      webhook.token,
+    );
+  }
   let submitted: SubmitRunOutput;
   try {
     // Never cut a run-start short: a cancelled POST could leave a billed run nobody tracks. A cancellation that
     // arrives meanwhile takes effect right after, and then cancels the run at the provider.
     submitted = await CancellationScope.nonCancellable(() =>
-      submitRun({ row: input.row, id: input.id, settings: input.settings }),
+      submitRun({
+        row: input.row,
+        id: input.id,
+        settings: input.settings,
+        ...(webhookUrl !== undefined ? { webhookUrl } : {}),
+      }),
     );
   } catch (err) {
     return failedOutcome(err, null);
@@ -99,7 +150,9 @@ async function submitAndWait(
   setStatus('running');
   let snapshot: RunSnapshotLite;
   try {
-    snapshot = submitted.snapshot?.terminal ? submitted.snapshot : await awaitTerminal(input, submitted.runId);
+    if (submitted.snapshot?.terminal) snapshot = submitted.snapshot;
+    else if (byWebhook) snapshot = await awaitWebhook(input, submitted.runId, webhook);
+    else snapshot = await awaitTerminal(input, submitted.runId);
   } catch (err) {
     return failedOutcome(err, submitted.runId);
   }
@@ -129,9 +182,40 @@ async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<R
   }
 }
 
+/**
+ * --delivery webhook: sleep until the receiver signals that the run ended, or until the fallback timer fires, then
+ * read the run once. A webhook is only a wake-up call (the read decides), so a forged, early or duplicate one costs
+ * one read, and a lost one costs the fallback time, never the row.
+ */
+async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: WebhookState): Promise<RunSnapshotLite> {
+  const fallbackMs = input.settings.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS;
+  const deadline = Date.now() + input.settings.itemTimeoutMs;
+  const { awaitRun } = proxyActivities<Activities>({
+    startToCloseTimeout: '60s',
+    heartbeatTimeout: '20s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.runTimedOut,
+        nonRetryable: true,
+        message: `run ${runId} had not finished after ${Math.round(input.settings.itemTimeoutMs / 1000)} s (--item-timeout)`,
+      });
+    }
+    await condition(() => webhook.arrived, Math.min(fallbackMs, remaining));
+    webhook.arrived = false;
+    const snapshot = await awaitRun({ runId, id: input.id, settings: input.settings, once: true });
+    if (snapshot.terminal) return snapshot;
+  }
+}
+
 function awaitActivity(input: ItemWorkflowInput, scheduleToCloseMs: number) {
+  // A stream stays open until the provider's own ~10-minute timeout event; the other modes hold one request.
+  const stream = deliveryOf(input.settings) === 'stream';
   return proxyActivities<Activities>({
-    startToCloseTimeout: `${input.settings.waitSeconds + 30}s`,
+    startToCloseTimeout: stream ? '11m' : `${input.settings.waitSeconds + 30}s`,
     heartbeatTimeout: '20s',
     scheduleToCloseTimeout: scheduleToCloseMs,
     // The activity fails with RunNotFinished (and its own nextRetryDelay) while the run is still going: retries
