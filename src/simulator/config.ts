@@ -8,6 +8,8 @@ import type {
   LaminaAppDefinition,
   MagnificAppDefinition,
   SimulatorConfigPatch,
+  StreamOptions,
+  WebhookOptions,
 } from './types.js';
 
 const ENDPOINT_NAMES = [
@@ -17,6 +19,7 @@ const ENDPOINT_NAMES = [
   'lamina.wait',
   'lamina.list',
   'lamina.cancel',
+  'lamina.stream',
   'lamina.signingKey',
   'artu.trigger',
   'artu.get',
@@ -32,6 +35,27 @@ const ENDPOINT_NAMES = [
 const FAULT_KINDS = ['429', '500', '502', '503', 'slow', 'reset', 'drop-after-accept', 'html', 'truncated'] as const;
 
 const nonNegativeInt = z.number().int().min(0);
+const share = z.number().min(0).max(1);
+const msRange = z
+  .union([nonNegativeInt, z.strictObject({ min: nonNegativeInt, max: nonNegativeInt })])
+  .refine((d) => typeof d === 'number' || d.min <= d.max, { message: 'min must not exceed max' });
+
+const streamSchema = z.strictObject({
+  pingIntervalMs: z.number().int().min(1).optional(),
+  timeoutMs: nonNegativeInt.optional(),
+  disconnectRate: share.optional(),
+  disconnectAfterMs: nonNegativeInt.nullable().optional(),
+});
+
+const webhooksSchema = z.strictObject({
+  lostRate: share.optional(),
+  duplicateRate: share.optional(),
+  delayMs: msRange.optional(),
+  staleRate: share.optional(),
+  badSignatureRate: share.optional(),
+  retryDelaysMs: z.array(nonNegativeInt).max(20).optional(),
+  timeoutMs: z.number().int().min(1).optional(),
+});
 
 const faultRuleSchema = z.strictObject({
   kind: z.enum(FAULT_KINDS),
@@ -90,10 +114,7 @@ const magnificAppSchema = z.strictObject({
 /** zod schema of what configure() and POST /_sim/config accept. */
 export const configPatchSchema = z.strictObject({
   seed: z.number().int().optional(),
-  runDurationMs: z
-    .union([nonNegativeInt, z.strictObject({ min: nonNegativeInt, max: nonNegativeInt })])
-    .refine((d) => typeof d === 'number' || d.min <= d.max, { message: 'min must not exceed max' })
-    .optional(),
+  runDurationMs: msRange.optional(),
   queuedShare: z.number().min(0).max(1).optional(),
   failureRate: z.number().min(0).max(1).optional(),
   partialRate: z.number().min(0).max(1).optional(),
@@ -102,6 +123,8 @@ export const configPatchSchema = z.strictObject({
   assetTtlMs: nonNegativeInt.optional(),
   maxWaitMs: nonNegativeInt.optional(),
   faults: z.array(faultRuleSchema).optional(),
+  stream: streamSchema.optional(),
+  webhooks: webhooksSchema.optional(),
   lamina: z
     .strictObject({ apiKey: z.string().min(1).optional(), apps: z.array(laminaAppSchema).optional() })
     .optional(),
@@ -113,6 +136,7 @@ export const configPatchSchema = z.strictObject({
       apiKey: z.string().min(1).optional(),
       apps: z.array(magnificAppSchema).optional(),
       assetTtlMs: nonNegativeInt.optional(),
+      webhookSecret: z.string().min(1).optional(),
     })
     .optional(),
 });
@@ -134,9 +158,11 @@ export interface SimulatorSettings {
   assetTtlMs: number;
   maxWaitMs?: number;
   faults: FaultRule[];
+  stream: Required<Omit<StreamOptions, 'disconnectAfterMs'>> & Pick<StreamOptions, 'disconnectAfterMs'>;
+  webhooks: Required<WebhookOptions>;
   lamina: { apiKey?: string; apps: LaminaAppDefinition[] };
   artu: { apiKey?: string; workflows: ArtuWorkflowDefinition[] };
-  magnific: { apiKey?: string; apps: MagnificAppDefinition[]; assetTtlMs: number };
+  magnific: { apiKey?: string; apps: MagnificAppDefinition[]; assetTtlMs: number; webhookSecret?: string };
 }
 
 /** Magnific's documented URL lifetime: 12 hours. */
@@ -152,6 +178,16 @@ export function defaultSettings(): SimulatorSettings {
     inputRate: 0,
     assetTtlMs: 10 * 60_000,
     faults: [],
+    stream: { pingIntervalMs: 15_000, timeoutMs: 600_000, disconnectRate: 0 },
+    webhooks: {
+      lostRate: 0,
+      duplicateRate: 0,
+      delayMs: 0,
+      staleRate: 0,
+      badSignatureRate: 0,
+      retryDelaysMs: [5_000, 30_000, 120_000],
+      timeoutMs: 5_000,
+    },
     lamina: { apps: [DEMO_LAMINA_APP] },
     artu: { workflows: [DEMO_ARTU_WORKFLOW] },
     magnific: { apps: [DEMO_MAGNIFIC_APP], assetTtlMs: MAGNIFIC_ASSET_TTL_MS },
@@ -159,14 +195,16 @@ export function defaultSettings(): SimulatorSettings {
 }
 
 /**
- * Settings with a patch applied: scalar fields and lists replace; `lamina`, `artu` and `magnific` merge field by
- * field (a patch that sets only magnific.assetTtlMs keeps the Magnific key and apps).
+ * Settings with a patch applied: scalar fields and lists replace; `stream`, `webhooks`, `lamina`, `artu` and
+ * `magnific` merge field by field (a patch that sets only magnific.assetTtlMs keeps the Magnific key and apps).
  */
 export function applyPatch(settings: SimulatorSettings, patch: SimulatorConfigPatch): SimulatorSettings {
-  const { lamina, artu, magnific, seed: _seed, ...rest } = patch;
+  const { lamina, artu, magnific, stream, webhooks, seed: _seed, ...rest } = patch;
   const next: SimulatorSettings = {
     ...settings,
     ...rest,
+    stream: { ...settings.stream, ...stream },
+    webhooks: { ...settings.webhooks, ...webhooks },
     lamina: { ...settings.lamina },
     artu: { ...settings.artu },
     magnific: { ...settings.magnific },
@@ -178,5 +216,6 @@ export function applyPatch(settings: SimulatorSettings, patch: SimulatorConfigPa
   if (magnific?.apiKey !== undefined) next.magnific.apiKey = magnific.apiKey;
   if (magnific?.apps !== undefined) next.magnific.apps = magnific.apps;
   if (magnific?.assetTtlMs !== undefined) next.magnific.assetTtlMs = magnific.assetTtlMs;
+  if (magnific?.webhookSecret !== undefined) next.magnific.webhookSecret = magnific.webhookSecret;
   return next;
 }

@@ -8,22 +8,27 @@ import type { ControlTarget } from './control.js';
 import { CounterStore } from './counters.js';
 import { FaultInjector } from './faults.js';
 import type { Route, SimResponse } from './http.js';
+import type { LaminaDeps } from './lamina/context.js';
+import { statusView } from './lamina/context.js';
 import { laminaRoutes } from './lamina/routes.js';
 import { LaminaRunStore } from './lamina/runs.js';
-import { createWebhookKeys } from './lamina/webhooks.js';
+import { createWebhookKeys, laminaWebhook } from './lamina/webhooks.js';
 import { LiveRuns } from './live-runs.js';
 import { magnificControl, magnificRoutes } from './magnific/routes.js';
 import type { MagnificDeps } from './magnific/routes.js';
 import { MagnificRunStore } from './magnific/runs.js';
+import { magnificWebhook } from './magnific/webhooks.js';
 import { mulberry32 } from './prng.js';
 import type { Random } from './prng.js';
 import { Scheduler } from './scheduler.js';
 import type { SimulatorCounters } from './types.js';
+import { WebhookSender } from './webhook-sender.js';
+import type { WebhookDelivery } from './webhook-sender.js';
 
 /**
- * Everything the simulator knows apart from HTTP: settings, PRNG, counters, timers, faults, runs and routes of
- * every provider (Lamina, Artu, Magnific, sharing one scheduler, counter store, fault injector and asset signer).
- * One instance per server; the server only routes requests into it.
+ * Everything the simulator knows apart from HTTP: settings, PRNG, counters, timers, faults, runs, webhooks and
+ * routes of every provider (Lamina, Artu, Magnific, sharing one scheduler, counter store, fault injector, asset
+ * signer and webhook sender). One instance per server; the server only routes requests into it.
  */
 export class SimulatorCore implements ControlTarget {
   private current: SimulatorSettings = defaultSettings();
@@ -33,6 +38,7 @@ export class SimulatorCore implements ControlTarget {
   readonly counterStore = new CounterStore();
   readonly scheduler = new Scheduler();
   readonly faults = new FaultInjector(this.random);
+  readonly webhooks = new WebhookSender(this.scheduler, this.counterStore, this.random, () => this.current);
   readonly signer: AssetSigner;
   readonly routes: Route[];
   private readonly artu: ArtuDeps;
@@ -41,14 +47,23 @@ export class SimulatorCore implements ControlTarget {
   constructor(baseUrl: () => string, options: unknown) {
     this.signer = new AssetSigner(baseUrl);
     const shared = { settings: () => this.current, random: this.random, signer: this.signer };
-    const lamina = {
+    const webhookKeys = createWebhookKeys();
+    const lamina: LaminaDeps = {
       ...shared,
-      store: new LaminaRunStore(this.scheduler, this.counterStore),
-      webhookKeys: createWebhookKeys(),
+      store: new LaminaRunStore(this.scheduler, this.counterStore, (run) =>
+        this.deliver(laminaWebhook(run, statusView(lamina), webhookKeys)),
+      ),
+      webhookKeys,
+      scheduler: this.scheduler,
+      counters: this.counterStore,
     };
     const live = new LiveRuns(this.scheduler, this.counterStore);
     this.artu = { ...shared, store: new ArtuExecutionStore(live) };
-    this.magnific = { ...shared, store: new MagnificRunStore(live) };
+    const magnificView = () => ({ signer: this.signer, assetTtlMs: this.current.magnific.assetTtlMs });
+    const magnificStore = new MagnificRunStore(live, (run, moment) =>
+      this.deliver(magnificWebhook(run, moment, magnificView(), this.current.magnific.webhookSecret)),
+    );
+    this.magnific = { ...shared, store: magnificStore };
     this.routes = [
       ...laminaRoutes(lamina),
       ...artuRoutes(this.artu),
@@ -84,5 +99,15 @@ export class SimulatorCore implements ControlTarget {
   /** Zeroes the counters (the active-runs gauge keeps its value). */
   resetCounters(): void {
     this.counterStore.reset();
+  }
+
+  /** Stops every timer (runs, waits, streams, webhook retries) and aborts webhook attempts in flight. */
+  close(): void {
+    this.scheduler.close();
+    this.webhooks.close();
+  }
+
+  private deliver(delivery: WebhookDelivery | null): void {
+    if (delivery) this.webhooks.deliver(delivery);
   }
 }

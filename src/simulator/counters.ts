@@ -20,6 +20,8 @@ export class CounterStore {
       peakActiveRuns: activeRuns,
       requests: {},
       faultsInjected: {},
+      streams: { opened: 0, completed: 0, timedOut: 0, cut: 0, pings: 0 },
+      webhookDeliveries: {},
     };
   }
 
@@ -45,6 +47,17 @@ export class CounterStore {
   /** A fault was applied to a request. */
   fault(kind: string): void {
     bump(this.state.faultsInjected, kind);
+  }
+
+  /** Something happened on a Lamina SSE stream. */
+  stream(what: keyof SimulatorCounters['streams']): void {
+    this.state.streams[what] += 1;
+  }
+
+  /** A webhook attempt or delivery of `provider` ended with `outcome` (see SimulatorCounters.webhookDeliveries). */
+  webhook(provider: string, outcome: string): void {
+    const byOutcome = (this.state.webhookDeliveries[provider] ??= {});
+    bump(byOutcome, outcome);
   }
 
   /** A deep copy of the counters. */

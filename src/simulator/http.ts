@@ -7,6 +7,11 @@ export interface SimResponse {
   contentType: string;
   body: string | Buffer;
   headers?: Record<string, string>;
+  /**
+   * A streamed answer (Lamina's SSE): the server writes status and headers, then hands the open response to this
+   * instead of writing `body`. It owns the response from then on and must end or destroy it.
+   */
+  stream?: (res: ServerResponse) => void;
 }
 
 /** What a route handler sees of a request. */
@@ -87,9 +92,14 @@ export async function readRequestBody(req: IncomingMessage, limitBytes = 1_048_5
   return Buffer.concat(chunks);
 }
 
-/** Writes a SimResponse with Content-Length, unless the client is already gone. */
+/** Writes a SimResponse with Content-Length (or starts its stream), unless the client is already gone. */
 export function sendResponse(res: ServerResponse, response: SimResponse): void {
   if (res.destroyed || res.headersSent) return;
+  if (response.stream) {
+    res.writeHead(response.status, { ...response.headers, 'content-type': response.contentType });
+    res.flushHeaders();
+    return response.stream(res);
+  }
   const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
   res.writeHead(response.status, {
     ...response.headers,

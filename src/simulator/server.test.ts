@@ -44,6 +44,8 @@ describe('counters', () => {
       peakActiveRuns: 1,
       requests: {},
       faultsInjected: {},
+      streams: { opened: 0, completed: 0, timedOut: 0, cut: 0, pings: 0 },
+      webhookDeliveries: {},
     });
     sim.resetCounters();
     expect((await call(sim.url, '/_sim/health')).json).toMatchObject({ ok: true });

@@ -66,8 +66,11 @@ function answer(core: SimulatorCore, fault: FaultRule | null, { req, res }: Exch
     }
     core.faults.release(fault);
   }
-  if (fault?.kind === 'truncated') core.counterStore.fault(fault.kind);
-  sendResponse(res, fault?.kind === 'truncated' ? truncateResponse(response) : response);
+  // A stream has no length to cut short: a truncated fault does not apply to it (the stream's own cut fault does).
+  const truncate = fault?.kind === 'truncated' && response.stream === undefined;
+  if (fault?.kind === 'truncated' && !truncate) core.faults.release(fault);
+  if (truncate) core.counterStore.fault('truncated');
+  sendResponse(res, truncate ? truncateResponse(response) : response);
 }
 
 /** Routes one provider request through faults and its handler. */
@@ -144,7 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     close() {
       closed ??= new Promise<void>((resolve) => {
         closer.abort();
-        core.scheduler.close();
+        core.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });

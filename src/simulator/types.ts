@@ -11,6 +11,7 @@ export type EndpointName =
   | 'lamina.wait'
   | 'lamina.list'
   | 'lamina.cancel'
+  | 'lamina.stream'
   | 'lamina.signingKey'
   | 'artu.trigger'
   | 'artu.get'
@@ -103,6 +104,39 @@ export interface MagnificAppDefinition {
   images?: number;
 }
 
+/** Lamina's SSE stream (GET /v1/runs/{runId}/stream). */
+export interface StreamOptions {
+  /** A `ping` event this often (default 15000). */
+  pingIntervalMs?: number;
+  /** A `timeout` event and close after this long (default 600000, Lamina's 10 minutes). */
+  timeoutMs?: number;
+  /** 0..1 share of streams of live runs cut abruptly, without a final event (default 0). */
+  disconnectRate?: number;
+  /** When a cut stream is cut; default (or null) a random point within the run's remaining duration. */
+  disconnectAfterMs?: number | null;
+}
+
+/**
+ * Webhook deliveries (Lamina's `?webhook=`, Magnific's `webhook`). Every fault is decided per delivery by the
+ * seeded PRNG; stale and bad-signature faults spoil only the first attempt, so the (re-signed) retry succeeds.
+ */
+export interface WebhookOptions {
+  /** 0..1 share of deliveries never sent at all, retries included (default 0). */
+  lostRate?: number;
+  /** 0..1 share of deliveries sent twice, the copy re-signed a little later (default 0). */
+  duplicateRate?: number;
+  /** Extra delay before the first attempt, fixed or drawn from a range (default 0). */
+  delayMs?: number | { min: number; max: number };
+  /** 0..1 share of signed deliveries whose first attempt carries a timestamp 10 minutes old (default 0). */
+  staleRate?: number;
+  /** 0..1 share of signed deliveries whose first attempt carries a corrupted signature (default 0). */
+  badSignatureRate?: number;
+  /** Delays before each retry after a non-2xx answer or a network error (default [5000, 30000, 120000]). */
+  retryDelaysMs?: number[];
+  /** Per-attempt timeout (default 5000). */
+  timeoutMs?: number;
+}
+
 /** Options of startSimulator(); everything except port and host can be changed later with configure(). */
 export interface SimulatorOptions {
   /** Default 8787; 0 = any free port. */
@@ -128,6 +162,8 @@ export interface SimulatorOptions {
   /** Caps how long /wait blocks (default: no cap beyond ?timeout). */
   maxWaitMs?: number;
   faults?: FaultRule[];
+  stream?: StreamOptions;
+  webhooks?: WebhookOptions;
   /** apiKey: the only key accepted; default accepts any key that starts with 'lma_'. apps replace the demo app. */
   lamina?: { apiKey?: string; apps?: LaminaAppDefinition[] };
   /**
@@ -138,8 +174,10 @@ export interface SimulatorOptions {
   /**
    * apiKey: the only key accepted (x-magnific-api-key or x-freepik-api-key); default any key that starts with
    * 'mgn_'. apps replace the demo app. assetTtlMs: lifetime of Magnific's signed URLs, default 12 hours.
+   * webhookSecret: when set, webhooks carry X-Magnific-Webhook-Timestamp and X-Magnific-Webhook-Signature (hex
+   * HMAC-SHA256 of `<timestamp>.<raw body>`); Magnific documents no scheme, so without it they are unsigned.
    */
-  magnific?: { apiKey?: string; apps?: MagnificAppDefinition[]; assetTtlMs?: number };
+  magnific?: { apiKey?: string; apps?: MagnificAppDefinition[]; assetTtlMs?: number; webhookSecret?: string };
 }
 
 /** What configure() and POST /_sim/config accept. */
@@ -160,6 +198,14 @@ export interface SimulatorCounters {
   requests: Record<string, number>;
   /** Per fault kind. */
   faultsInjected: Record<string, number>;
+  /** Lamina SSE streams: opened; ended by complete/error, by the timeout event, or cut by the fault; pings sent. */
+  streams: { opened: number; completed: number; timedOut: number; cut: number; pings: number };
+  /**
+   * Per provider ('lamina', 'magnific'), per outcome: each attempt counts once as `sent` (2xx), `status <code>`
+   * or `network error`; each delivery as `lost`, `duplicate`, `stale`, `bad signature` when that fault fired and
+   * `gave up` when its retries ran out.
+   */
+  webhookDeliveries: Record<string, Record<string, number>>;
 }
 
 /** A running simulator. */

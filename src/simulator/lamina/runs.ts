@@ -22,6 +22,8 @@ export interface LaminaRun {
   status: LaminaRunStatus;
   plan: RunPlan;
   outputs: OutputSlot[];
+  /** Outputs ready so far: they complete in order, one by one over the running time (all once completed). */
+  completedOutputs: number;
   errorMessage: string | null;
   createdAt: number;
   startedAt: number | null;
@@ -37,13 +39,13 @@ export interface RunFilter {
 
 /**
  * Lamina runs in memory and their lifecycle, driven by the clock: queued → running → completed | failed, or
- * cancelled. Each live run holds one timer at a time; waiters are woken by the run's terminal transition, never
- * by polling.
+ * cancelled; a run that completes readies its outputs one by one over its running time. Each live run holds one
+ * timer at a time; waiters and streams are woken by the run's changes, never by polling.
  */
 export class LaminaRunStore {
   private readonly runs = new Map<string, LaminaRun>();
   private readonly timers = new Map<string, () => void>();
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -67,6 +69,7 @@ export class LaminaRunStore {
       status: 'queued',
       plan,
       outputs: plan.outputs,
+      completedOutputs: 0,
       errorMessage: null,
       createdAt: Date.now(),
       startedAt: null,
@@ -102,42 +105,68 @@ export class LaminaRunStore {
     this.finish(run, 'cancelled', 'Run cancelled');
   }
 
+  /** Calls `listener` after each change of the run (start, an output ready, the end); returns the unsubscribe. */
+  subscribe(run: LaminaRun, listener: () => void): () => void {
+    const set = this.listeners.get(run.runId) ?? new Set<() => void>();
+    this.listeners.set(run.runId, set);
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(run.runId) === set) this.listeners.delete(run.runId);
+    };
+  }
+
   /**
    * Resolves true once the run is terminal, or false after `ms` or when `signal` aborts; cleans up either way.
    */
   waitForTerminal(run: LaminaRun, ms: number, signal: AbortSignal): Promise<boolean> {
     if (TERMINAL_STATUSES.has(run.status)) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const set = this.waiters.get(run.runId) ?? new Set<() => void>();
-      this.waiters.set(run.runId, set);
       let settled = false;
       const done = (result: boolean): void => {
         if (settled) return;
         settled = true;
-        set.delete(wake);
+        unsubscribe();
         cancelTimer();
         signal.removeEventListener('abort', onAbort);
         resolve(result);
       };
-      const wake = (): void => done(true);
+      const unsubscribe = this.subscribe(run, () => {
+        if (TERMINAL_STATUSES.has(run.status)) done(true);
+      });
       const onAbort = (): void => done(false);
       const cancelTimer = this.scheduler.schedule(ms, () => done(false));
-      set.add(wake);
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) done(false);
     });
   }
 
+  private notify(run: LaminaRun): void {
+    for (const listener of [...(this.listeners.get(run.runId) ?? [])]) listener();
+  }
+
   private start(run: LaminaRun): void {
     run.status = 'running';
     run.startedAt = Date.now();
-    const remaining = run.plan.durationMs - run.plan.queuedMs;
-    this.timers.set(
-      run.runId,
-      this.scheduler.schedule(remaining, () =>
-        run.plan.willFail ? this.finish(run, 'failed', SIMULATED_FAILURE_MESSAGE) : this.finish(run, 'completed', null),
-      ),
-    );
+    this.notify(run);
+    this.next(run);
+  }
+
+  /** Sets the run's one timer: to its next ready output, or to its end (the last output is ready at the end). */
+  private next(run: LaminaRun): void {
+    const startedAt = run.startedAt ?? Date.now();
+    const running = run.plan.durationMs - run.plan.queuedMs;
+    const total = run.outputs.length;
+    const ready = run.plan.willFail ? total : run.completedOutputs + 1;
+    const delay = startedAt + (running * ready) / Math.max(1, total) - Date.now();
+    const step = (): void => {
+      if (run.plan.willFail) return this.finish(run, 'failed', SIMULATED_FAILURE_MESSAGE);
+      if (ready >= total) return this.finish(run, 'completed', null);
+      run.completedOutputs = ready;
+      this.notify(run);
+      this.next(run);
+    };
+    this.timers.set(run.runId, this.scheduler.schedule(delay, step));
   }
 
   private finish(run: LaminaRun, status: LaminaRunStatus, errorMessage: string | null): void {
@@ -146,10 +175,10 @@ export class LaminaRunStore {
     run.status = status;
     run.errorMessage = errorMessage;
     run.completedAt = Date.now();
+    if (status === 'completed') run.completedOutputs = run.outputs.length;
     this.counters.runEnded();
-    const waiting = this.waiters.get(run.runId);
-    this.waiters.delete(run.runId);
-    for (const wake of waiting ?? []) wake();
+    this.notify(run);
+    this.listeners.delete(run.runId);
     this.onTerminal(run);
   }
 }

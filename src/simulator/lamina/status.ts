@@ -18,13 +18,13 @@ function outputValue(run: LaminaRun, index: number, view: StatusView): string {
 }
 
 /**
- * Output objects as Lamina shows them: pending until the run completes, then typed with a value (a freshly
- * signed URL on every read, so an expired URL can be renewed by reading the run again). Outputs of failed or
- * cancelled runs keep type 'pending' and get status 'error'.
+ * Output objects as Lamina shows them: pending until ready, then typed with a value (a freshly signed URL on
+ * every read, so an expired URL can be renewed by reading the run again). Outputs not ready when a run fails or is
+ * cancelled keep type 'pending' and get status 'error'.
  */
 export function serializeOutputs(run: LaminaRun, view: StatusView): Record<string, unknown>[] {
   return run.outputs.map((slot, index) => {
-    if (run.status === 'completed') {
+    if (index < run.completedOutputs) {
       return {
         id: slot.id,
         label: slot.label,
@@ -62,8 +62,8 @@ export function executionStatus(run: LaminaRun, view: StatusView): Record<string
     createdAt: iso(run.createdAt),
     progress: {
       totalOutputs: total,
-      completedOutputs: run.status === 'completed' ? total : 0,
-      failedOutputs: failed ? total : 0,
+      completedOutputs: run.completedOutputs,
+      failedOutputs: failed ? total - run.completedOutputs : 0,
       percentComplete: percentComplete(run),
     },
   };

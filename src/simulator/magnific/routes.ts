@@ -65,8 +65,8 @@ function webhookUrl(value: unknown): string | null | undefined {
 
 /**
  * POST /v1/ai/apps/{appId}/run: inputs keyed by input id only (a key or label is a 400 naming the id it should
- * have been), required inputs present; creates and counts the run and answers 202, unwrapped. The webhook URL is
- * validated and kept, not called.
+ * have been), required inputs present; creates and counts the run and answers 202, unwrapped. The webhook URL
+ * must be http(s); the run's events are posted to it (magnific/webhooks.ts).
  */
 async function startRun(deps: MagnificDeps, ctx: RequestContext): Promise<SimResponse> {
   const app = findApp(deps, ctx.params[0] ?? '');

@@ -5,6 +5,7 @@ import { FAIL_MARKER, hasMarker, PARTIAL_MARKER, runDuration, SIMULATED_FAILURE_
 import { chance } from '../prng.js';
 import type { Random } from '../prng.js';
 import type { MagnificAppDefinition } from '../types.js';
+import type { MagnificWebhookMoment } from './webhooks.js';
 
 /** Magnific's run statuses. */
 export type MagnificStatus = 'pending' | 'running' | 'completed' | 'completed_with_errors' | 'failed' | 'cancelled';
@@ -68,12 +69,15 @@ export function newSqid(): string {
 /**
  * Magnific runs in memory, driven by the clock: pending → running → completed | completed_with_errors | failed,
  * or cancelled (only through the control endpoint: Magnific has no cancel API). Timers, counting and the
- * active-runs gauge are LiveRuns'.
+ * active-runs gauge are LiveRuns'. `onEvent` hears of each run's creation and end (for its webhooks).
  */
 export class MagnificRunStore {
   private readonly runs = new Map<string, MagnificRun>();
 
-  constructor(private readonly live: LiveRuns) {}
+  constructor(
+    private readonly live: LiveRuns,
+    private readonly onEvent: (run: MagnificRun, moment: MagnificWebhookMoment) => void = () => undefined,
+  ) {}
 
   /** Creates (and counts, as `magnific:<appId>` with the inputs as sent, keyed by id) a pending run. */
   create(
@@ -97,6 +101,7 @@ export class MagnificRunStore {
     this.runs.set(run.runId, run);
     this.live.created('magnific', app.sqid, inputs);
     this.live.after(run.runId, plan.queuedMs, () => this.start(run));
+    this.onEvent(run, 'created');
     return run;
   }
 
@@ -135,5 +140,6 @@ export class MagnificRunStore {
     run.completedAt = Date.now();
     run.delivered = delivered;
     this.live.ended(run.runId);
+    this.onEvent(run, 'ended');
   }
 }
