@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deriveBatchId } from './batch-id.js';
-import { duration, list, mapPair, maxFailures, positiveInt, provider } from './options.js';
+import { baseUrl, delivery, duration, list, mapPair, maxFailures, port, positiveInt, provider } from './options.js';
 import { formatEta, RateMeter } from './progress.js';
 
 describe('command-line values', () => {
@@ -21,6 +21,13 @@ describe('command-line values', () => {
     expect(() => duration('soon')).toThrow(/duration/);
     expect(maxFailures('5%')).toBe('5%');
     expect(() => maxFailures('five')).toThrow(InvalidArgumentError);
+    expect(delivery('stream')).toBe('stream');
+    expect(() => delivery('sse')).toThrow(/wait, stream, webhook, poll/);
+    expect(port('0')).toBe(0);
+    expect(() => port('70000')).toThrow(/port number/);
+    expect(baseUrl('https://hooks.example.com/durabatch/')).toBe('https://hooks.example.com/durabatch');
+    expect(() => baseUrl('hooks.example.com')).toThrow(/http\(s\) URL/);
+    expect(() => baseUrl('https://hooks.example.com/?token=1')).toThrow(/without query/);
   });
 });
 
