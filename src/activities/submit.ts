@@ -1,92 +1,177 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { NormalizedRow } from '../manifest/types.js';
 import { isSubmitAmbiguous } from '../providers/ambiguity.js';
+import type { ProviderAdapter } from '../providers/types.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
-import type { SubmitRunInput, SubmitRunOutput } from '../shared/types.js';
-import { openStorage, readRow, submitFile, type BatchStorage } from '../storage/index.js';
+import type { RunSnapshotLite, SubmitRunInput, SubmitRunOutput } from '../shared/types.js';
+import {
+  claimRun,
+  clearPending,
+  inputsFingerprint,
+  markPending,
+  openStorage,
+  readRow,
+  readSubmitRecord,
+  writeSubmitRecord,
+  type BatchStorage,
+  type SubmitRecord,
+} from '../storage/index.js';
+import { AttemptBudget } from './attempt-budget.js';
 import { liteSnapshot, type ActivityDeps } from './deps.js';
 import { redact, toActivityFailure } from './failures.js';
-import { cancellationSignal, withHeartbeat } from './heartbeat.js';
+import { withHeartbeat } from './heartbeat.js';
+import { RECONCILE_WAIT_MS, reconcileUntilSettled, type ReconcileContext } from './reconcile.js';
 
-/**
- * The durable record of a row's run-start. It is written *before* the POST ('sending') and after it, so a retry
- * or a new worker can tell "surely nothing was created" from "a run may exist" (design.md, "Submit once").
- */
-export interface SubmitRecord {
-  state: 'sending' | 'created' | 'not-created' | 'ambiguous';
-  attempts: number;
-  startedAt: string;
-  runId?: string;
-  error?: string;
+export type { SubmitRecord } from '../storage/index.js';
+
+const INTERRUPTED = 'an earlier attempt was interrupted after it may have reached the provider';
+
+interface Submission {
+  input: SubmitRunInput;
+  storage: BatchStorage;
+  adapter: ProviderAdapter;
+  row: NormalizedRow;
+  fingerprint: string;
+  budget: AttemptBudget;
+  secrets: readonly string[];
 }
 
 export function createSubmitRun(deps: ActivityDeps) {
   /**
    * Starts the row's provider run at most once. Retried by Temporal only when the previous attempt surely created
-   * nothing; an attempt that may have reached the provider ends the row as `submit_unknown` (or, with
-   * `--on-ambiguous-submit resubmit`, is sent again).
+   * nothing. An attempt that may have reached the provider is reconciled: the run it created is looked up in the
+   * provider's list and adopted when exactly one is proven; otherwise the row ends `submit_unknown` (or, with
+   * `--on-ambiguous-submit resubmit`, is sent again). Every attempt ends itself before its start-to-close timeout,
+   * so no retry ever runs beside it.
    */
   return async function submitRun(input: SubmitRunInput): Promise<SubmitRunOutput> {
-    const storage = openStorage(input.settings.storage);
-    const previous = await readRecord(storage, input.id);
-    if (previous?.state === 'created' && previous.runId) {
-      return {
-        outcome: 'created',
-        runId: previous.runId,
-        submittedAt: previous.startedAt,
-        attempts: previous.attempts,
-        snapshot: null,
-      };
-    }
-    if (
-      (previous?.state === 'sending' || previous?.state === 'ambiguous') &&
-      input.settings.onAmbiguousSubmit !== 'resubmit'
-    ) {
-      return unknown(
-        previous,
-        previous.error ?? 'an earlier attempt was interrupted after it may have reached the provider',
-      );
-    }
-    const row = await readRow(storage, input.row);
-    const record: SubmitRecord = {
-      state: 'sending',
-      attempts: (previous?.attempts ?? 0) + 1,
-      startedAt: new Date().toISOString(),
-    };
-    await writeRecord(storage, input.id, record);
-    const adapter = deps.adapterFor(input.settings.provider);
+    const budget = new AttemptBudget(Context.current());
     try {
-      const started = await withHeartbeat(
-        () =>
-          adapter.startRun(input.settings.app, row.inputs, {
-            signal: cancellationSignal(),
-            ...(input.webhookUrl !== undefined ? { webhookUrl: input.webhookUrl } : {}),
-          }),
-        2_000,
-      );
-      await writeRecord(storage, input.id, { ...record, state: 'created', runId: started.runId });
-      return {
-        outcome: 'created',
-        runId: started.runId,
-        submittedAt: record.startedAt,
-        attempts: record.attempts,
-        snapshot: started.snapshot ? liteSnapshot(started.snapshot) : null,
+      const storage = openStorage(input.settings.storage);
+      const previous = await readSubmitRecord(storage, input.id);
+      if (previous?.state === 'created' && previous.runId) return created(previous, null);
+      const row = await readRow(storage, input.row);
+      const adapter = deps.adapterFor(input.settings.provider);
+      const sub: Submission = {
+        input,
+        storage,
+        adapter,
+        row,
+        fingerprint: inputsFingerprint(row.inputs),
+        budget,
+        secrets: deps.secrets,
       };
-    } catch (err) {
-      const message = err instanceof Error ? redact(err.message, deps.secrets) : String(err);
-      if (!isSubmitAmbiguous(err)) {
-        await writeRecord(storage, input.id, { ...record, state: 'not-created', error: message });
-        throw toActivityFailure(err, deps.secrets);
+      if (previous?.state === 'sending' || previous?.state === 'ambiguous') return await settle(sub, inDoubt(previous));
+      if (previous?.state === 'unknown' && input.settings.onAmbiguousSubmit !== 'resubmit') {
+        return unknown(previous, previous.error ?? INTERRUPTED);
       }
-      const ambiguous: SubmitRecord = { ...record, state: 'ambiguous', error: message };
-      await writeRecord(storage, input.id, ambiguous);
-      if (input.settings.onAmbiguousSubmit === 'resubmit') {
-        throw ApplicationFailure.create({
-          type: FAILURE_TYPES.submitAmbiguous,
-          message: `${message}; resubmitting as --on-ambiguous-submit resubmit asks`,
-        });
-      }
-      return unknown(ambiguous, message);
+      return await send(sub, previous);
+    } finally {
+      budget.dispose();
     }
+  };
+}
+
+/** Sends the run-start POST: the one request that can bill. */
+async function send(sub: Submission, previous: SubmitRecord | null): Promise<SubmitRunOutput> {
+  const { input, storage, budget } = sub;
+  const record: SubmitRecord = {
+    state: 'sending',
+    attempts: (previous?.attempts ?? 0) + 1,
+    startedAt: new Date().toISOString(),
+  };
+  // Listed as pending before the record says 'sending': another row's reconciliation must see this row first.
+  await markPending(storage, { id: input.id, since: record.startedAt, fingerprint: sub.fingerprint });
+  await writeSubmitRecord(storage, input.id, record);
+  try {
+    const started = await withHeartbeat(
+      () =>
+        sub.adapter.startRun(input.settings.app, sub.row.inputs, {
+          signal: budget.signal,
+          ...(input.webhookUrl !== undefined ? { webhookUrl: input.webhookUrl } : {}),
+        }),
+      2_000,
+    );
+    const done: SubmitRecord = { ...record, state: 'created', runId: started.runId };
+    await own(storage, input.id, started.runId, done);
+    return created(done, started.snapshot ? liteSnapshot(started.snapshot) : null);
+  } catch (err) {
+    // Cancelled by Temporal (timed out, worker shutting down): write nothing; the next attempt finds 'sending'.
+    if (budget.cancelledByTemporal) throw err;
+    const message = err instanceof Error ? redact(err.message, sub.secrets) : String(err);
+    if (!isSubmitAmbiguous(err)) {
+      await writeSubmitRecord(storage, input.id, { ...record, state: 'not-created', error: message });
+      await clearPending(storage, input.id);
+      throw toActivityFailure(err, sub.secrets);
+    }
+    const doubt: SubmitRecord = { ...record, state: 'ambiguous', error: message, failedAt: new Date().toISOString() };
+    return settle(sub, doubt);
+  }
+}
+
+/** A record in doubt, as the attempt that finds it sees it: an interrupted 'sending' becomes 'ambiguous'. */
+function inDoubt(previous: SubmitRecord): SubmitRecord {
+  if (previous.state === 'ambiguous') return previous;
+  return { ...previous, state: 'ambiguous', error: previous.error ?? INTERRUPTED, failedAt: new Date().toISOString() };
+}
+
+/** Reconciles a run-start in doubt: adopt the proven run, or end as unknown (or resubmit when asked). */
+async function settle(sub: Submission, doubt: SubmitRecord): Promise<SubmitRunOutput> {
+  const { input, storage } = sub;
+  const record: SubmitRecord = doubt.reconcileUntil
+    ? doubt
+    : { ...doubt, reconcileUntil: new Date(Date.now() + RECONCILE_WAIT_MS).toISOString() };
+  await writeSubmitRecord(storage, input.id, record);
+  const ctx: ReconcileContext = {
+    storage,
+    adapter: sub.adapter,
+    appId: input.settings.app,
+    appLabel: `${input.settings.provider} app ${input.settings.app}`,
+    self: {
+      id: input.id,
+      fingerprint: sub.fingerprint,
+      startedAt: Date.parse(record.startedAt),
+      failedAt: Date.parse(record.failedAt ?? record.startedAt),
+    },
+    until: Date.parse(record.reconcileUntil ?? ''),
+    budget: sub.budget,
+    secrets: sub.secrets,
+  };
+  const verdict = await reconcileUntilSettled(ctx);
+  if (verdict.kind === 'adopt') {
+    const adopted: SubmitRecord = { ...record, state: 'created', runId: verdict.runId, adopted: true };
+    await own(storage, input.id, verdict.runId, adopted);
+    return created(adopted, null);
+  }
+  const why = `${record.error ?? INTERRUPTED}; ${verdict.reason}`;
+  const held: SubmitRecord = { ...record, state: 'unknown', error: why };
+  await writeSubmitRecord(storage, input.id, held);
+  if (input.settings.onAmbiguousSubmit === 'resubmit') {
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.submitAmbiguous,
+      message: `${why}; resubmitting as --on-ambiguous-submit resubmit asks`,
+    });
+  }
+  return unknown(held, why);
+}
+
+/** Records the row's run: claim first, then the record, then off the pending list (the order gather() needs). */
+async function own(storage: BatchStorage, id: string, runId: string, record: SubmitRecord): Promise<void> {
+  // A claim held by another row here would mean that row adopted this row's run by mistake. This row knows its run
+  // for sure, so it records it anyway; the other row's record then names the same run.
+  await claimRun(storage, runId, id);
+  await writeSubmitRecord(storage, id, record);
+  await clearPending(storage, id);
+}
+
+function created(record: SubmitRecord, snapshot: RunSnapshotLite | null): SubmitRunOutput {
+  return {
+    outcome: 'created',
+    runId: record.runId ?? '',
+    submittedAt: record.startedAt,
+    attempts: record.attempts,
+    snapshot,
   };
 }
 
@@ -97,13 +182,4 @@ function unknown(record: SubmitRecord, why: string): SubmitRunOutput {
     attempts: record.attempts,
     reason: `${why}. The provider may or may not have started (and billed) this run, so durabatch did not resend it; check the provider, then resubmit with 'durabatch redrive <batchId> --unknown'`,
   };
-}
-
-async function readRecord(storage: BatchStorage, id: string): Promise<SubmitRecord | null> {
-  const text = await storage.readText(submitFile(id));
-  return text ? (JSON.parse(text) as SubmitRecord) : null;
-}
-
-async function writeRecord(storage: BatchStorage, id: string, record: SubmitRecord): Promise<void> {
-  await storage.writeAtomic(submitFile(id), JSON.stringify(record));
 }

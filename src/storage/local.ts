@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { BatchStorage } from './storage.js';
 
@@ -30,16 +30,33 @@ export class LocalStorage implements BatchStorage {
 
   async writeAtomic(rel: string, data: string | Uint8Array): Promise<void> {
     const target = this.path(rel);
-    await mkdir(dirname(target), { recursive: true });
-    const tmp = join(dirname(target), `.${randomBytes(6).toString('hex')}.tmp`);
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    const tmp = await writeTemp(target, data);
     await rename(tmp, target);
+  }
+
+  async createExclusive(rel: string, data: string): Promise<boolean> {
+    const target = this.path(rel);
+    const tmp = await writeTemp(target, data);
+    try {
+      // link() fails with EEXIST when the target exists: create-if-absent and complete content in one step.
+      await link(tmp, target);
+      return true;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'EEXIST') return false;
+      throw err;
+    } finally {
+      await unlink(tmp);
+    }
+  }
+
+  async list(rel: string): Promise<string[]> {
+    try {
+      const names = await readdir(this.path(rel));
+      return names.filter((name) => !name.startsWith('.'));
+    } catch (err) {
+      if (isNotFound(err)) return [];
+      throw err;
+    }
   }
 
   async readText(rel: string): Promise<string | null> {
@@ -79,6 +96,20 @@ export class LocalStorage implements BatchStorage {
   async ensureDir(rel: string): Promise<void> {
     await mkdir(this.path(rel), { recursive: true });
   }
+}
+
+/** Writes `data` to a flushed temporary file next to `target` and returns its path. */
+async function writeTemp(target: string, data: string | Uint8Array): Promise<string> {
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return tmp;
 }
 
 /** Opens the storage a batch recorded. Only local directories exist for now. */

@@ -17,4 +17,11 @@ export interface BatchStorage {
   exists(rel: string): Promise<boolean>;
   remove(rel: string): Promise<void>;
   ensureDir(rel: string): Promise<void>;
+  /** Names of the files directly in a folder (not starting with '.'); empty when the folder does not exist. */
+  list(rel: string): Promise<string[]>;
+  /**
+   * Creates a file only if none exists, atomically and with its whole content: true when this call created it,
+   * false when the file was already there (its content is left untouched).
+   */
+  createExclusive(rel: string, data: string): Promise<boolean>;
 }
