@@ -45,10 +45,12 @@ describe('the activity boundary', () => {
       path: '/v1/runs/r1/wait',
       problem: 'body is JSON cut short',
     });
+    const classify = (): Promise<ApplicationFailure> =>
+      Promise.resolve(toActivityFailure(garbled, []) as ApplicationFailure);
     const env = new MockActivityEnvironment({ activityId: 'wait-garbled' });
     const failures: ApplicationFailure[] = [];
     for (let i = 0; i < MAX_PROTOCOL_READ_ERRORS; i++) {
-      failures.push(await env.run(() => Promise.resolve(toActivityFailure(garbled, []) as ApplicationFailure)));
+      failures.push(await env.run<[], ApplicationFailure, typeof classify>(classify));
     }
     expect(failures.map((f) => f.type)).toEqual(failures.map(() => 'ProviderProtocol'));
     expect(failures.map((f) => f.nonRetryable)).toEqual([false, false, false, false, true]);
@@ -59,7 +61,7 @@ describe('the activity boundary', () => {
     expect(last?.message).toContain('durabatch redrive');
     // Another activity (another row) has its own count.
     const other = new MockActivityEnvironment({ activityId: 'wait-other' });
-    const first = await other.run(() => Promise.resolve(toActivityFailure(garbled, []) as ApplicationFailure));
+    const first = await other.run<[], ApplicationFailure, typeof classify>(classify);
     expect(first.nonRetryable).toBe(false);
   });
 

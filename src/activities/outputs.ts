@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { downloadToFile } from '../providers/download.js';
+import { downloadToFile, privateHostsFrom } from '../providers/download.js';
 import type { CollectOutputsInput, OutputRecord, RunSnapshotLite } from '../shared/types.js';
 import { openStorage, outputDir, type BatchStorage } from '../storage/index.js';
 import type { ActivityDeps } from './deps.js';
@@ -12,6 +12,9 @@ export function createCollectOutputs(deps: ActivityDeps) {
   /**
    * Downloads every media output of a finished run into `outputs/<rowId>/` (atomic writes, sha256 and size) and
    * keeps text outputs as files too. A URL found expired is re-read from the provider's run once before giving up.
+   * File names come from output labels as lower-case slugs, so no label can name a path outside that folder; a URL
+   * that is not http(s), points at a private address other than a configured provider host, or is over the size
+   * cap fails the download with nothing kept (see download.ts).
    */
   return async function collectOutputs(input: CollectOutputsInput): Promise<OutputRecord[]> {
     const storage = openStorage(input.settings.storage);
@@ -48,7 +51,13 @@ async function collectOne(
   if (output.url === null) return { ...base, path: null, sha256: null, bytes: null };
   const rel = `${outputDir(input.id)}/${name}${extensionOf(output.url, output.type)}`;
   const download = (url: string) =>
-    downloadToFile({ url, destPath: storage.path(rel), maxBytes: deps.maxAssetBytes, signal: cancellationSignal() });
+    downloadToFile({
+      url,
+      destPath: storage.path(rel),
+      maxBytes: deps.maxAssetBytes,
+      signal: cancellationSignal(),
+      privateHosts: privateHostsFrom(),
+    });
   try {
     const got = await download(output.url);
     return { ...base, path: rel, sha256: got.sha256, bytes: got.bytes };

@@ -5,7 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import { Agent, MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { downloadToFile } from './download.js';
 import { AssetError } from './errors.js';
@@ -25,6 +25,7 @@ describe('downloadToFile', () => {
       destPath: join(dir, 'out', 'a.png'),
       maxBytes: 1024 * 1024,
       dispatcher: agent,
+      privateHosts: ['127.0.0.1'],
       ...over,
     });
   const failure = async (p: Promise<unknown>) =>
@@ -81,7 +82,52 @@ describe('downloadToFile', () => {
   it('aborts a streamed body over the cap and deletes the partial file', async () => {
     const err = await failure(get('/chunked', { maxBytes: 3 * PAYLOAD.length }));
     expect(err.code).toBe('ASSET_TOO_LARGE');
+    expect(err.message).toContain('limit of 0.8 MB (786432 bytes)');
+    expect(err.message).toContain('DURABATCH_MAX_ASSET_MB');
     expect(await readdir(join(dir, 'out'))).toEqual([]);
+  });
+
+  it('refuses loopback, private and link-local addresses on hosts not allowed to have them', async () => {
+    const refused = await failure(get('/a.png', { privateHosts: [] }));
+    expect(refused).toMatchObject({ code: 'ASSET_HOST_NOT_ALLOWED', retryable: false });
+    expect(refused.message).toContain('127.0.0.1 is a loopback, private or link-local address');
+    expect(refused.message).toContain('DURABATCH_ALLOW_PRIVATE_URLS=1');
+    for (const target of ['http://169.254.169.254/latest/meta-data', 'http://10.1.2.3/a.png', 'http://[::1]:1/a.png']) {
+      routes['/inside'] = (_q, s) => s.writeHead(302, { location: target }).end();
+      expect(await failure(get('/inside')), target).toMatchObject({ code: 'ASSET_HOST_NOT_ALLOWED' });
+    }
+    expect(await readdir(dir)).toEqual([]);
+    await expect(get('/a.png', { privateHosts: 'any' })).resolves.toMatchObject({ bytes: PAYLOAD.length });
+  });
+
+  it('refuses a host name that resolves to a loopback address, checked on the connection itself', async () => {
+    const port = new URL(base).port;
+    const viaName = (privateHosts: string[]) =>
+      downloadToFile({
+        url: `http://localhost:${port}/a.png`,
+        destPath: join(dir, 'n.png'),
+        maxBytes: 1e6,
+        privateHosts,
+      });
+    const err = await failure(viaName(['127.0.0.1']));
+    expect(err).toMatchObject({ code: 'ASSET_HOST_NOT_ALLOWED', retryable: false });
+    expect(err.message).toContain('host localhost resolves to an address that is a loopback');
+    await expect(viaName(['localhost'])).resolves.toMatchObject({ bytes: PAYLOAD.length });
+  });
+
+  it('never follows a redirect from https down to plain http', async () => {
+    const mock = new MockAgent();
+    mock.disableNetConnect();
+    mock
+      .get('https://cdn.test')
+      .intercept({ path: '/a.png' })
+      .reply(302, '', { headers: { location: 'http://cdn.test/a.png' } });
+    const err = await failure(
+      downloadToFile({ url: 'https://cdn.test/a.png', destPath: join(dir, 'x.png'), maxBytes: 1e6, dispatcher: mock }),
+    );
+    expect(err).toMatchObject({ code: 'ASSET_BAD_SCHEME', retryable: false });
+    expect(err.message).toContain('from https to plain http');
+    await mock.close();
   });
 
   it('accepts only http and https URLs', async () => {

@@ -4,11 +4,18 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
+import {
+  guardedLookup,
+  isPrivateAddress,
+  mayBePrivate,
+  PRIVATE_ADDRESS_CODE,
+  type PrivateHosts,
+} from './asset-address.js';
 import { AssetError, describeAssetUrl } from './errors.js';
 import { errorCode } from './http-errors.js';
-import { getSharedAgent, headerValue } from './http.js';
+import { contactedApiHosts, HTTP_CONNECTIONS_PER_ORIGIN, headerValue } from './http.js';
 import { sanitizeCause } from './redact.js';
 
 /** One download: the URL, where to put it, the size cap and our cancellation signal. */
@@ -19,6 +26,12 @@ export interface DownloadOptions {
   signal?: AbortSignal | undefined;
   /** Host names the URL (and every redirect) may point at; `*.example.com` allows subdomains. Any host if absent. */
   allowedHosts?: readonly string[];
+  /**
+   * Hosts that may be, or resolve to, a loopback, private or link-local address ('any': all of them). Every other
+   * host must resolve to public addresses only. Default: none. The check on resolved names happens in the
+   * connection (see asset-address.ts), so it applies only with the default dispatcher; literal IPs are always checked.
+   */
+  privateHosts?: PrivateHosts;
   /** Undici headers timeout and body inactivity timeout. Default 60 s. */
   timeoutMs?: number;
   dispatcher?: Dispatcher;
@@ -30,6 +43,24 @@ export interface DownloadResult {
   /** Lower-case hex SHA-256 of the bytes written. */
   sha256: string;
   contentType: string | null;
+}
+
+const BASE_URL_VARIABLES = ['LAMINA_BASE_URL', 'ARTU_BASE_URL', 'MAGNIFIC_BASE_URL'];
+
+/**
+ * The hosts whose output URLs may point at private addresses (`DownloadOptions.privateHosts`): those of the
+ * configured provider base URLs — named in `env`, or contacted by this process's adapters (a worker built with an
+ * environment of its own) — or every host when DURABATCH_ALLOW_PRIVATE_URLS=1.
+ */
+export function privateHostsFrom(env: NodeJS.ProcessEnv = process.env): PrivateHosts {
+  if (env.DURABATCH_ALLOW_PRIVATE_URLS === '1') return 'any';
+  const hosts = new Set(contactedApiHosts());
+  for (const name of BASE_URL_VARIABLES) {
+    const value = env[name];
+    if (value === undefined || !URL.canParse(value)) continue;
+    hosts.add(new URL(value).hostname.toLowerCase());
+  }
+  return [...hosts];
 }
 
 /** Redirects followed per download; each hop must stay on http(s) and within `allowedHosts`. */
@@ -44,7 +75,7 @@ const EXPIRED_STATUSES = new Set([401, 403, 410]);
  * simply starts over. Failures are AssetErrors whose messages never show the URL's query string (the signature).
  */
 export async function downloadToFile(opts: DownloadOptions): Promise<DownloadResult> {
-  let url = checkUrl(opts.url, opts.allowedHosts);
+  let url = checkUrl(opts.url, opts);
   for (let hop = 0; ; hop++) {
     const res = await send(url, opts);
     if (REDIRECT_STATUSES.has(res.statusCode)) {
@@ -55,7 +86,11 @@ export async function downloadToFile(opts: DownloadOptions): Promise<DownloadRes
       if (hop >= MAX_ASSET_REDIRECTS) {
         throw fail('ASSET_TOO_MANY_REDIRECTS', shown, `more than ${MAX_ASSET_REDIRECTS} redirects`, false);
       }
-      url = checkUrl(new URL(location, url).href, opts.allowedHosts);
+      const next = checkUrl(new URL(location, url).href, opts);
+      if (url.protocol === 'https:' && next.protocol === 'http:') {
+        throw fail('ASSET_BAD_SCHEME', shown, 'it redirects from https to plain http, which is not followed', false);
+      }
+      url = next;
       continue;
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
@@ -66,7 +101,8 @@ export async function downloadToFile(opts: DownloadOptions): Promise<DownloadRes
   }
 }
 
-function checkUrl(raw: string, allowedHosts: readonly string[] | undefined): URL {
+function checkUrl(raw: string, opts: DownloadOptions): URL {
+  const { allowedHosts } = opts;
   const shown = describeAssetUrl(raw);
   let url: URL;
   try {
@@ -80,7 +116,42 @@ function checkUrl(raw: string, allowedHosts: readonly string[] | undefined): URL
   if (allowedHosts && !allowedHosts.some((h) => hostMatches(url.hostname, h))) {
     throw fail('ASSET_HOST_NOT_ALLOWED', shown, `host ${url.hostname} is not in the allowed hosts`, false);
   }
+  if (isPrivateAddress(url.hostname) && !mayBePrivate(url.hostname, opts.privateHosts ?? [])) {
+    throw privateAddress(shown, url.hostname);
+  }
   return url;
+}
+
+function privateAddress(shown: string, what: string): AssetError {
+  const problem =
+    `${what} is a loopback, private or link-local address, which output URLs may not point at; only the hosts of ` +
+    `the configured provider base URLs may (set DURABATCH_ALLOW_PRIVATE_URLS=1 on the worker to allow any)`;
+  return fail('ASSET_HOST_NOT_ALLOWED', shown, problem, false);
+}
+
+const assetAgents = new Map<string, Agent>();
+
+/** The keep-alive agent for downloads under one private-hosts rule (one or two per process in practice). */
+function assetAgent(privateHosts: PrivateHosts): Agent {
+  const key = privateHosts === 'any' ? '*' : [...privateHosts].sort().join(' ');
+  let agent = assetAgents.get(key);
+  if (agent === undefined) {
+    agent = new Agent({
+      connections: HTTP_CONNECTIONS_PER_ORIGIN,
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 60_000,
+      connect: { timeout: 10_000, lookup: guardedLookup(privateHosts) },
+    });
+    assetAgents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Closes the download agents' sockets (worker shutdown, end of a test run). */
+export async function closeAssetAgents(): Promise<void> {
+  const agents = [...assetAgents.values()];
+  assetAgents.clear();
+  await Promise.all(agents.map((a) => a.close()));
 }
 
 function hostMatches(host: string, pattern: string): boolean {
@@ -97,7 +168,7 @@ async function send(url: URL, opts: DownloadOptions): Promise<Dispatcher.Respons
       signal: opts.signal ?? null,
       headersTimeout: opts.timeoutMs ?? 60_000,
       bodyTimeout: opts.timeoutMs ?? 60_000,
-      dispatcher: opts.dispatcher ?? getSharedAgent(),
+      dispatcher: opts.dispatcher ?? assetAgent(opts.privateHosts ?? []),
     });
   } catch (err) {
     throw transferError(err, url, opts);
@@ -106,7 +177,14 @@ async function send(url: URL, opts: DownloadOptions): Promise<Dispatcher.Respons
 
 async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadOptions): Promise<DownloadResult> {
   const shown = describeAssetUrl(url.href);
-  const tooLarge = () => fail('ASSET_TOO_LARGE', shown, `larger than the limit of ${opts.maxBytes} bytes`, false);
+  const limit = `${Math.round((opts.maxBytes / 1024 / 1024) * 10) / 10} MB (${opts.maxBytes} bytes)`;
+  const tooLarge = () =>
+    fail(
+      'ASSET_TOO_LARGE',
+      shown,
+      `the file is larger than the limit of ${limit}; nothing was kept — raise DURABATCH_MAX_ASSET_MB on the worker if outputs this large are expected`,
+      false,
+    );
   const declared = Number(headerValue(res.headers, 'content-length'));
   if (Number.isFinite(declared) && declared > opts.maxBytes) {
     res.body.destroy();
@@ -160,6 +238,7 @@ function transferError(err: unknown, url: URL, opts: DownloadOptions): AssetErro
   const cause = sanitizeCause(err, secrets);
   if (opts.signal?.aborted) return fail('ASSET_ABORTED', shown, 'aborted', false, cause);
   const code = errorCode(err);
+  if (code === PRIVATE_ADDRESS_CODE) return privateAddress(shown, `host ${url.hostname} resolves to an address that`);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return fail('ASSET_TIMEOUT', shown, `no data within ${opts.timeoutMs ?? 60_000} ms`, true, cause);
   }
