@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AssetSigner } from '../assets.js';
 import { defaultSettings } from '../config.js';
 import { CounterStore } from '../counters.js';
 import { mulberry32 } from '../prng.js';
@@ -6,12 +7,13 @@ import { Scheduler } from '../scheduler.js';
 import { DEMO_LAMINA_APP } from './apps.js';
 import { planRun } from './run-plan.js';
 import { LaminaRunStore } from './runs.js';
+import { executionStatus } from './status.js';
 
-function setup(durationMs: number) {
+function setup(durationMs: number, outputsPerRun?: number) {
   const scheduler = new Scheduler();
   const counters = new CounterStore();
   const store = new LaminaRunStore(scheduler, counters);
-  const settings = { ...defaultSettings(), runDurationMs: durationMs };
+  const settings = { ...defaultSettings(), runDurationMs: durationMs, ...(outputsPerRun ? { outputsPerRun } : {}) };
   const create = (prompt: string) =>
     store.create(
       DEMO_LAMINA_APP,
@@ -66,5 +68,32 @@ describe('LaminaRunStore', () => {
     expect(drawn.durationMs).toBeGreaterThanOrEqual(1500);
     expect(drawn.durationMs).toBeLessThanOrEqual(2500);
     expect(drawn.willFail).toBe(false);
+  });
+
+  it('readies outputs one by one while running and tells subscribers of each change', async () => {
+    const { store, create } = setup(80, 4);
+    const seen = (prompt: string) => {
+      const run = create(prompt);
+      const changes: string[] = [];
+      store.subscribe(run, () => changes.push(`${run.status} ${run.completedOutputs}`));
+      return { run, changes };
+    };
+    const good = seen('x');
+    const bad = seen('x [sim:fail]');
+    const signal = new AbortController().signal;
+    await Promise.all([good, bad].map(({ run }) => store.waitForTerminal(run, 5000, signal)));
+    expect(good.changes).toEqual(['running 0', 'running 1', 'running 2', 'running 3', 'completed 4']);
+    expect(bad.changes).toEqual(['running 0', 'failed 0']);
+  });
+
+  it('keeps the outputs ready before a cancel and fails the rest', () => {
+    const { store, create } = setup(60_000, 4);
+    const run = create('x');
+    run.completedOutputs = 2;
+    store.cancel(run);
+    const view = { signer: new AssetSigner(() => 'http://127.0.0.1:1'), assetTtlMs: 1000 };
+    const status = executionStatus(run, view) as { outputs: { status: string }[]; progress: unknown };
+    expect(status.outputs.map((o) => o.status)).toEqual(['completed', 'completed', 'error', 'error']);
+    expect(status.progress).toEqual({ totalOutputs: 4, completedOutputs: 2, failedOutputs: 2, percentComplete: 100 });
   });
 });
