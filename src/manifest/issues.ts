@@ -11,11 +11,14 @@ export type ManifestIssueCode =
   | 'REQUIRED_INPUT_MISSING'
   | 'KEY_EMPTY'
   | 'KEY_DUPLICATE'
+  | 'KEY_CASE_CONFLICT'
+  | 'KEY_TOO_LONG'
   | 'VALUE_REQUIRED'
   | 'VALUE_NOT_ALLOWED'
   | 'VALUE_NOT_URL'
   | 'VALUE_NOT_NUMBER'
-  | 'VALUE_INVALID';
+  | 'VALUE_INVALID'
+  | 'VALUE_TOO_LONG';
 
 /**
  * Collects issues up to a limit and counts all of them. Problems with columns or options ("file issues") and problems

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { rowIdSegment } from '../storage/layout.js';
 import { encodeRowKey, MAX_ROW_ID_LENGTH } from './keys.js';
 
 describe('encodeRowKey', () => {
@@ -15,14 +16,26 @@ describe('encodeRowKey', () => {
     expect(encodeRowKey('☕~')).toBe('%E2%98%95%7E');
   });
 
-  it('never starts with a dot', () => {
+  it('never starts or ends with a dot', () => {
     expect(encodeRowKey('.hidden')).toBe('%2Ehidden');
-    expect(encodeRowKey('..')).toBe('%2E.');
-    expect(encodeRowKey('a.')).toBe('a.');
+    expect(encodeRowKey('..')).toBe('%2E%2E');
+    expect(encodeRowKey('.')).toBe('%2E');
+    expect(encodeRowKey('a.')).toBe('a%2E');
+    expect(encodeRowKey('a.b')).toBe('a.b');
+  });
+
+  it('escapes the first letter of Windows device names, with or without an extension', () => {
+    expect(encodeRowKey('CON')).toBe('%43ON');
+    expect(encodeRowKey('nul.json')).toBe('%6Eul.json');
+    expect(encodeRowKey('Com1')).toBe('%43om1');
+    expect(encodeRowKey('lpt9.txt')).toBe('%6Cpt9.txt');
+    expect(encodeRowKey('console')).toBe('console');
+    expect(encodeRowKey('com10')).toBe('com10');
   });
 
   it('keeps distinct keys distinct, including ones that look like escapes', () => {
-    const keys = ['a b', 'a%20b', 'a+b', '.x', '%2Ex', 'SKU-1', 'sku-1', 'a/b', 'a%2Fb', '~', '%7E'];
+    const keys = ['a b', 'a%20b', 'a+b', '.x', '%2Ex', 'SKU-1', 'sku-1', 'a/b', 'a%2Fb', '~', '%7E', 'a.', 'a%2E'];
+    keys.push('CON', '%43ON', 'nul', '%6Eul', '..', '%2E.', '%2E%2E');
     const ids = keys.map(encodeRowKey);
     expect(new Set(ids).size).toBe(keys.length);
   });
@@ -47,8 +60,13 @@ describe('encodeRowKey', () => {
   });
 
   it('produces only characters safe in file names and workflow ids', () => {
-    const keys = ['a/b\\c:d*e?f"g<h>i|j', '\u0000\n\t', '../../etc/passwd', 'ünïcödé'.repeat(20)];
-    for (const key of keys) expect(encodeRowKey(key)).toMatch(/^[A-Za-z0-9_%~-][A-Za-z0-9_.%~-]*$/);
+    const keys = ['a/b\\c:d*e?f"g<h>i|j', '\u0000\n\t', '../../etc/passwd', 'ünïcödé'.repeat(20), 'PRN', 'x.'];
+    for (const key of keys) {
+      const id = encodeRowKey(key);
+      expect(id).toMatch(/^[A-Za-z0-9_%~-][A-Za-z0-9_.%~-]*$/);
+      expect(id).not.toMatch(/\.$/);
+      expect(rowIdSegment(id)).toBe(id); // the storage layout accepts it as one file name
+    }
   });
 
   it('refuses an empty key', () => {

@@ -189,6 +189,63 @@ describe('createNormalizer keys, --omit and --map', () => {
     expect(accepted[2]).toBeNull();
   });
 
+  it('refuses keys that differ only in letter case, in either order, naming the first row', () => {
+    const input = rows(
+      { sku: 'SKU-1' },
+      { sku: 'sku-1' },
+      { sku: 'b' },
+      { sku: 'B' },
+      { sku: 'Café' },
+      { sku: 'CAFÉ' },
+    );
+    const { accepted, summary } = normalize(input, { keyColumn: 'sku', app: null });
+    expect(summary.issues.map((i) => [i.row, i.code])).toEqual([
+      [2, 'KEY_CASE_CONFLICT'],
+      [4, 'KEY_CASE_CONFLICT'],
+    ]);
+    expect(summary.issues[0]?.message).toBe(
+      "key 'sku-1' differs from the key of row 1 only in letter case; their files would overwrite each other on " +
+        "macOS and Windows — make keys in --key-column 'sku' differ in more than case",
+    );
+    // É and é are different bytes, so their escaped ids differ whatever the file system does with letter case.
+    expect(accepted.map((r) => r?.id ?? null)).toEqual(['SKU-1', null, 'b', null, 'Caf%C3%A9', 'CAF%C3%89']);
+  });
+
+  it('refuses a key over 256 characters, and any other cell over 256 KiB, with the limit', () => {
+    const big = 'é'.repeat(140_000); // 280,000 bytes
+    const input = rows({ sku: 'k'.repeat(257), p: 'a' }, { sku: 'ok', p: big }, { sku: 'k'.repeat(256), p: 'b' });
+    const { accepted, summary } = normalize(input, { keyColumn: 'sku', app: null });
+    expect(summary.issues.map((i) => [i.row, i.column, i.code])).toEqual([
+      [1, 'sku', 'KEY_TOO_LONG'],
+      [2, 'p', 'VALUE_TOO_LONG'],
+    ]);
+    expect(summary.issues[0]?.message).toContain('257 characters long');
+    expect(summary.issues[0]?.message).toContain('at most 256');
+    expect(summary.issues[1]?.message).toBe(
+      'the value is 280,000 bytes long; a cell may hold at most 262,144 bytes (256 KiB) — shorten it, or put the ' +
+        'content in a file and give its URL',
+    );
+    expect(accepted.map((r) => r?.row ?? null)).toEqual([null, null, 3]);
+  });
+
+  it('gives keys that would be unsafe as file names or workflow ids safe, distinct ids', () => {
+    const keys = ['../x', '/etc/passwd', 'a\u0000b', 'CON', 'con.txt', 'x'.repeat(200), '.', '..'];
+    const { accepted, summary } = normalize(rows(...keys.map((sku) => ({ sku }))), { keyColumn: 'sku', app: null });
+    expect(summary.issueCount).toBe(0);
+    const ids = accepted.map((r) => r?.id ?? '');
+    expect(ids).toEqual([
+      '%2E.%2Fx',
+      '%2Fetc%2Fpasswd',
+      'a%00b',
+      '%43ON',
+      '%63on.txt',
+      expect.stringMatching(/^x{64}~/),
+      '%2E',
+      '%2E%2E',
+    ]);
+    expect(accepted.map((r) => r?.key)).toEqual(keys);
+  });
+
   it('reports an empty key', () => {
     const { summary } = normalize(rows({ sku: 'a', p: '1' }, { sku: '  ', p: '2' }), { keyColumn: 'sku', app: null });
     expect(summary.issues).toEqual([expect.objectContaining({ row: 2, column: 'sku', code: 'KEY_EMPTY' })]);

@@ -3,8 +3,9 @@ import { ColumnPlanner, displayName, type ColumnTarget } from './columns.js';
 import { headerOf, ownField, setField } from './fields.js';
 import { IssueCollector, listNames } from './issues.js';
 import { encodeRowKey } from './keys.js';
+import { RowKeyRegistry } from './row-keys.js';
 import type { ManifestIssue, NormalizedRow, NormalizeOptions, RawRow } from './types.js';
-import { checkValue, hasDefault, isAbsent } from './values.js';
+import { checkSize, checkValue, hasDefault, isAbsent } from './values.js';
 
 /** Options of {@link createNormalizer}: the CLI's --key-column/--omit/--map, the app, and the issue limit. */
 export type NormalizerOptions = NormalizeOptions & { app: AppDefinition | null; maxIssues?: number | undefined };
@@ -52,14 +53,15 @@ class ManifestNormalizer implements Normalizer {
   /** Required parameters without a default: each needs a column and a value in every row. */
   private readonly required: AppParameter[];
   private readonly targets = new Map<string, ColumnTarget>();
-  /** key → first row that used it. A Map of strings stays small enough for millions of rows. */
-  private readonly keys = new Map<string, number>();
+  /** Every key seen, to refuse duplicates (exact or by letter case); a Map of short strings per row. */
+  private readonly keys: RowKeyRegistry | null;
   private keyColumnFound = false;
   private rowCount = 0;
   private validRows = 0;
 
   constructor(private readonly options: NormalizerOptions) {
     this.keyColumn = options.keyColumn;
+    this.keys = options.keyColumn === undefined ? null : new RowKeyRegistry(options.keyColumn);
     this.issues = new IssueCollector(options.maxIssues ?? DEFAULT_MAX_ISSUES);
     const omit = new Set(options.omit ?? []);
     const map = new Map(Object.entries(options.map ?? {}));
@@ -70,12 +72,13 @@ class ManifestNormalizer implements Normalizer {
   accept(raw: RawRow): NormalizedRow | null {
     if (this.rowCount++ === 0) this.start(raw);
     const before = this.issues.count;
-    const key = this.rowKey(raw);
+    this.checkSizes(raw);
+    const { key, id } = this.rowKey(raw);
     const inputs = this.rowInputs(raw);
     this.checkRequired(raw);
     if (this.issues.count !== before) return null;
     this.validRows++;
-    return { row: raw.row, key, id: encodeRowKey(key), inputs };
+    return { row: raw.row, key, id, inputs };
   }
 
   finish(): NormalizeSummary {
@@ -114,24 +117,30 @@ class ManifestNormalizer implements Normalizer {
     }
   }
 
-  private rowKey(raw: RawRow): string {
-    const { keyColumn } = this;
-    if (keyColumn === undefined || !this.keyColumnFound) return String(raw.row);
+  private rowKey(raw: RawRow): { key: string; id: string } {
+    const byRow = { key: String(raw.row), id: encodeRowKey(String(raw.row)) };
+    const { keyColumn, keys } = this;
+    if (keyColumn === undefined || keys === null || !this.keyColumnFound) return byRow;
     const value = ownField(raw.fields, keyColumn);
     const key = isAbsent(value) ? '' : String(value);
     if (key.trim() === '') {
       const message = `the key is empty; give every row a unique value in --key-column '${keyColumn}'`;
       this.issues.row(raw.row, keyColumn, 'KEY_EMPTY', message);
-      return String(raw.row);
+      return byRow;
     }
-    const first = this.keys.get(key);
-    if (first === undefined) {
-      this.keys.set(key, raw.row);
-    } else {
-      const message = `key '${key}' is already used by row ${first}; keys in --key-column '${keyColumn}' must be unique`;
-      this.issues.row(raw.row, keyColumn, 'KEY_DUPLICATE', message);
+    const added = keys.add(key, raw.row);
+    if ('id' in added) return { key, id: added.id };
+    this.issues.row(raw.row, keyColumn, added.code, added.message);
+    return byRow;
+  }
+
+  /** Every cell, sent or not, must stay within MAX_CELL_BYTES (values.ts). */
+  private checkSizes(raw: RawRow): void {
+    for (const [column, value] of Object.entries(raw.fields)) {
+      if (column === this.keyColumn) continue; // a long key has its own, clearer issue
+      const problem = checkSize(value);
+      if (problem !== null) this.issues.row(raw.row, column, 'VALUE_TOO_LONG', problem);
     }
-    return key;
   }
 
   private rowInputs(raw: RawRow): Record<string, unknown> {

@@ -26,6 +26,14 @@ describe('readRows', () => {
     expect(rows).toEqual([{ row: 1, line: 2, fields: { a: '1' } }]);
   });
 
+  it('skips a UTF-8 BOM in every format, and reads a file that is only a BOM as empty', async () => {
+    const bom = '\uFEFF';
+    expect(await readAll(files.write('bom.jsonl', `${bom}{"a":1}\n`))).toEqual([{ row: 1, line: 1, fields: { a: 1 } }]);
+    expect((await readAll(files.write('bom.json', `${bom}[{"a":1}]`)))[0]?.fields).toEqual({ a: 1 });
+    expect((await readAll(files.write('bom.csv', `${bom}a\n1\n`)))[0]?.fields).toEqual({ a: '1' });
+    expect(await readError(files.write('only-bom.csv', bom))).toMatchObject({ code: 'MANIFEST_NO_ROWS' });
+  });
+
   it('reports a missing file as unreadable', async () => {
     const error = await readError(files.write('x.csv', '') + '.missing.csv');
     expect(error).toMatchObject({ code: 'MANIFEST_UNREADABLE' });

@@ -17,9 +17,26 @@ const ANY = z.unknown();
 
 const schemas = new WeakMap<AppParameter, z.ZodType>();
 
+/**
+ * Largest cell accepted, in UTF-8 bytes (256 KiB). Rows are kept in storage and never travel through Temporal, but
+ * a cell this large is a mistake (a file pasted into a cell, a broken export) that a provider would refuse too.
+ */
+export const MAX_CELL_BYTES = 256 * 1024;
+
 /** True for values that count as "not given": missing, null, or the empty string. */
 export function isAbsent(value: unknown): boolean {
   return value === undefined || value === null || value === '';
+}
+
+/** Null when the value fits in a cell, else a message naming its size and the limit. */
+export function checkSize(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length * 3 <= MAX_CELL_BYTES) return null;
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes <= MAX_CELL_BYTES) return null;
+  return (
+    `the value is ${bytes.toLocaleString('en-US')} bytes long; a cell may hold at most ` +
+    `${MAX_CELL_BYTES.toLocaleString('en-US')} bytes (256 KiB) — shorten it, or put the content in a file and give its URL`
+  );
 }
 
 /** A parameter's default, when it has a usable one (providers send null or '' for "none"). */
