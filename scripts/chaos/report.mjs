@@ -1,0 +1,139 @@
+// Writes a chaos report to bench/chaos.json (every figure) and docs/reliability.md (a table and how to rerun).
+import { cpus } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+
+const root = new URL('../../', import.meta.url);
+
+/** The command line that reproduces `report`. */
+export function rerunCommand(report) {
+  return `npm run chaos -- --rows ${report.scenario.rows} --seed ${report.scenario.seed}`;
+}
+
+export async function writeReport(report) {
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    measuredAt: new Date().toISOString(),
+  };
+  const json = { machine, command: rerunCommand(report), ...report };
+  await writeFile(new URL('bench/chaos.json', root), JSON.stringify(json, null, 2) + '\n');
+  await writeFile(new URL('docs/reliability.md', root), markdown(json));
+}
+
+function cell(v) {
+  return String(v).replaceAll('|', '\\|');
+}
+
+function countsText(counts) {
+  return Object.entries(counts)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+}
+
+function markdown(r) {
+  const s = r.scenario;
+  const restart = r.events.find((e) => e.kind === 'restart-server');
+  const figures = [
+    ['rows (distinct inputs per row)', s.rows],
+    ['concurrency', s.concurrency],
+    [
+      'simulator run length',
+      `${s.runDurationMs.min / 1000}–${s.runDurationMs.max / 1000} s, ${s.outputsPerRun} outputs per run`,
+    ],
+    ['worker SIGKILLs (process group, new worker started at once)', r.kills],
+    [
+      'dev-server restarts (same port, same SQLite file)',
+      `${r.serverRestarts}${restart ? ` (down ${restart.downSeconds} s)` : ''}`,
+    ],
+    ...r.outageWindows.map((w) => [
+      `outage: \`${w.kind}\` at rate ${w.rate}`,
+      `${w.seconds} s, ${w.fired} requests hit`,
+    ]),
+    ['workers that exited by themselves', r.unexpectedWorkerExits.length],
+    ['batch time (run --detach → batch closed)', `${r.batchSeconds} s`],
+    ['result lines', r.resultLines],
+    ['rows by status', countsText(r.counts)],
+    ['runs created at the simulator', r.runsCreated],
+    ['ambiguous starts (killed mid-submit, reset or dropped answer)', r.ambiguousStarts],
+    ['… adopted by reconciliation', r.adopted],
+    [
+      '… held as submit_unknown (run exists at the provider / no run)',
+      `${r.submitUnknown} (${r.submitUnknownWithRunAtProvider} / ${r.submitUnknownWithNoRun})`,
+    ],
+    ['**duplicates** (rows with more than one run; must be 0)', `**${r.duplicates}**`],
+    ['output files re-hashed from disk', r.outputFilesChecked],
+    ['**sha256 mismatches** (must be 0)', `**${r.shaMismatches}**`],
+    ['provider key found in results, logs or the Temporal database', r.secretLeaks],
+    [
+      'exit codes: run --detach / status --json / run on the finished batch',
+      `${r.exitCodes.detach} / ${r.exitCodes.status} / ${r.exitCodes.runOnFinishedBatch}`,
+    ],
+  ];
+  const checks = r.checks.map((c) => `| ${c.ok ? 'pass' : '**FAIL**'} | ${cell(c.name)} | ${cell(c.detail || '')} |`);
+  const timeline = r.events.map((e) => `| ${e.at} | ${e.rowsDone ?? ''} | ${cell(e.detail)} |`);
+  return `# Reliability: the chaos run
+
+A batch must survive worker crashes, a Temporal restart and a provider outage, lose no row and pay at most once
+per row. \`npm run chaos\` proves it on real processes: a Temporal dev server with a SQLite file, the provider
+simulator (\`durabatch simulate\`), \`durabatch worker\` processes in their own process groups (the only ones
+holding the provider key) and a batch started with \`durabatch run --detach\`. While the batch runs it SIGKILLs
+the worker several times and starts a new one, stops the dev server and starts it again on the same port and
+file, and puts the provider through an outage with the simulator's control API: every request answered 503,
+then every connection reset, then run-starts accepted but their answers dropped, then healthy. Events fire when a
+given share of rows has a result line, so they land mid-run on any machine. When the batch has closed it checks
+the files on disk and the simulator's counters, prints the figures, writes them here and to
+\`bench/chaos.json\`, and exits non-zero when any check fails.
+
+## Last run
+
+${r.ok ? 'Every check passed.' : '**Some checks failed** (see below).'} Measured at ${r.machine.measuredAt} on ${r.machine.cpus} cores
+(${r.machine.cpuModel}), Node ${r.machine.node}, with \`${r.command}\`; the dev server, the simulator, the worker and
+the harness share the machine.
+
+| | |
+|---|---|
+${figures.map(([k, v]) => `| ${k} | ${cell(v)} |`).join('\n')}
+
+### Checks
+
+| | check | detail |
+|---|---|---|
+${checks.join('\n')}
+
+### Timeline
+
+| s | rows done | event |
+|---|---|---|
+${timeline.join('\n')}
+
+## What the checks mean
+
+- **One result line per row**: \`results.jsonl\` names every manifest row exactly once, with its key.
+- **At most one paid run per row**: the simulator counts created runs per input fingerprint (provider, app,
+  inputs); no row's fingerprint may count more than one, a succeeded row must count exactly one, and no run may
+  exist for inputs outside the manifest.
+- **Ambiguous starts**: a start interrupted after it may have reached the provider (worker killed mid-request,
+  connection reset, answer dropped) must end either adopted (the submit record marked adopted by reconciliation,
+  the row succeeded) or \`submit_unknown\` (held, never resent); and a \`submit_unknown\` row must have had such a
+  start. "Run exists at the provider" counts held rows whose run the simulator did create: money spent once,
+  which \`durabatch redrive --unknown\` or reconciliation can pick up.
+- **Outputs**: every output file of a succeeded row is re-read from disk; its sha256 and size must match the
+  result line.
+- **Credentials**: the key given to the workers must not appear in the batch directory, the workers' logs, the
+  CLI's output or the Temporal SQLite database (which holds every workflow history).
+- **Exit codes**: \`run --detach\` 0; \`status --json\` 0 with the completed batch; running the same \`run\`
+  again on the finished batch answers from its results: 0, or 1 when any row is \`submit_unknown\`.
+
+## Rerun
+
+\`\`\`sh
+npm run chaos                              # 500 rows, seed 7 (builds first)
+npm run chaos -- --rows 1000 --seed 11     # any size and seed
+node scripts/chaos.mjs --keep              # keep the temp dir (logs, database, outputs) for a look
+\`\`\`
+
+A smaller run of the same harness (120 rows, two kills, one restart, a short outage) is an integration test:
+\`npm run build && npx vitest run --project integration test/integration/chaos.test.ts\`.
+`;
+}

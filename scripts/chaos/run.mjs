@@ -1,0 +1,273 @@
+// One chaos run, end to end: a restartable dev server, the simulator and `durabatch worker` as real processes, a
+// batch started with `durabatch run --detach`, the scenario's events while it runs, then every check.
+// Used by `npm run chaos` (scripts/chaos.mjs) and test/integration/chaos.test.ts.
+import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_LAMINA_APP_ID } from '../../dist/simulator/index.js';
+import { verifyBatch } from './checks.mjs';
+import { runCli, startSimulatorProcess, workerPool } from './processes.mjs';
+import { rowInputs, rowKey } from './scenario.mjs';
+import { startRestartableServer } from './server.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const PROVIDER_KEYS = ['LAMINA_API_KEY', 'ARTU_API_KEY', 'MAGNIFIC_API_KEY'];
+
+async function writeManifest(dir, rows) {
+  const lines = ['sku,Prompt,Style'];
+  for (let i = 1; i <= rows; i++) {
+    const { Prompt, Style } = rowInputs(i);
+    lines.push(`${rowKey(i)},"${Prompt}",${Style}`);
+  }
+  const path = join(dir, 'manifest.csv');
+  await writeFile(path, lines.join('\n') + '\n');
+  return path;
+}
+
+/** The environment of every process but the workers: no provider key in it. */
+function envWithoutKeys(extra) {
+  const env = { ...process.env, ...extra };
+  for (const name of PROVIDER_KEYS) delete env[name];
+  return env;
+}
+
+/** Rows whose result line has been recorded (items/<id>.json), read from disk: it works while Temporal is down. */
+async function rowsDone(storage) {
+  const names = await readdir(join(storage, 'items')).catch(() => []);
+  return names.filter((n) => n.endsWith('.json')).length;
+}
+
+async function batchStatus(client, batchId) {
+  try {
+    return (await client.workflow.getHandle(batchId).describe()).status.name;
+  } catch {
+    return 'UNREACHABLE';
+  }
+}
+
+/**
+ * Runs `scenario` (see scenario.mjs) and returns the report: figures, events, checks and `ok`. Throws only when
+ * the harness itself cannot run (a process does not start, the batch does not finish in time).
+ *   cliPath: the Temporal CLI (default: found as durabatch finds it); log: progress lines;
+ *   keep: keep the temp dir (it is kept anyway when a check fails).
+ */
+export async function runChaos(scenario, { cliPath, log = (l) => console.error(l), keep = false } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), `durabatch-chaos-${scenario.name}-`));
+  const secret = `lma_chaos_SECRET_${randomBytes(8).toString('hex')}`;
+  const t0 = performance.now();
+  const elapsed = () => Math.round((performance.now() - t0) / 100) / 10;
+  const events = [];
+  const stops = [];
+  let ok = false;
+  try {
+    const server = await startRestartableServer({ dir, cliPath, log });
+    stops.push(() => server.stop());
+    const { seed, runDurationMs } = scenario;
+    const sim = await startSimulatorProcess({ seed, runDurationMs, dir, env: envWithoutKeys({}) });
+    stops.push(() => sim.stop());
+    await sim.configure({ outputsPerRun: scenario.outputsPerRun });
+    log(`chaos ${scenario.name}: Temporal ${server.address} (db ${server.dbFile}), simulator ${sim.url}, dir ${dir}`);
+
+    const batchId = `chaos-${scenario.name}-${Date.now().toString(36)}`;
+    const dataDir = join(dir, 'data');
+    const storage = join(dataDir, batchId);
+    const cliEnv = envWithoutKeys({ TEMPORAL_ADDRESS: server.address, DURABATCH_TASK_QUEUE: `chaos-${batchId}` });
+    const workerEnv = { ...cliEnv, LAMINA_BASE_URL: sim.url, LAMINA_API_KEY: secret };
+    const pool = workerPool({ env: workerEnv, dir, log });
+    stops.unshift(() => pool.stop());
+    await pool.start();
+
+    const manifest = await writeManifest(dir, scenario.rows);
+    const runArgs = ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--key-column', 'sku'];
+    runArgs.push('--concurrency', String(scenario.concurrency), '--batch-id', batchId, '--data-dir', dataDir);
+    const started = performance.now();
+    const detach = await runCli([...runArgs, '--detach'], cliEnv, { cwd: dir });
+    if (detach.code !== 0) throw new Error(`durabatch run --detach exited ${detach.code}:\n${detach.output}`);
+    log(`batch ${batchId}: ${scenario.rows} rows started (run --detach exited ${detach.code})`);
+
+    const connection = await Connection.connect({ address: server.address });
+    stops.unshift(() => connection.close());
+    const client = new Client({ connection });
+    const deadline = Date.now() + scenario.timeoutMs;
+    const record = (kind, detail, extra = {}) => {
+      events.push({ at: elapsed(), kind, detail, ...extra });
+      log(`[${elapsed()} s] ${kind}: ${detail}`);
+    };
+
+    for (const event of scenario.events) {
+      const target = Math.ceil(event.at * scenario.rows);
+      while ((await rowsDone(storage)) < target) {
+        if (Date.now() > deadline) throw new Error(`no ${target} rows done before the deadline`);
+        await sleep(250);
+      }
+      const done = await rowsDone(storage);
+      if (done >= scenario.rows) {
+        record('skipped', `${event.kind}: the batch had finished`, { rowsDone: done });
+        continue;
+      }
+      await runEvent(event, { pool, server, sim, record, done, elapsed });
+    }
+
+    let status = await batchStatus(client, batchId);
+    while (status === 'RUNNING' || status === 'UNREACHABLE') {
+      if (Date.now() > deadline) throw new Error(`batch still ${status} after ${scenario.timeoutMs / 1000} s`);
+      await sleep(1000);
+      status = await batchStatus(client, batchId);
+    }
+    const batchSeconds = round((performance.now() - started) / 1000);
+    record('batch closed', `${status} after ${batchSeconds} s`, { rowsDone: await rowsDone(storage) });
+
+    const statusCli = await runCli(['status', batchId, '--json'], cliEnv, { cwd: dir });
+    const statusJson = parseJson(statusCli.stdout);
+    const attach = await runCli(runArgs, cliEnv, { cwd: dir });
+    const counters = await sim.counters();
+    const resultsPath = statusJson?.result?.resultsPath ?? join(storage, 'results.jsonl');
+    await stopAll(stops); // the workers' logs and the server's database are complete only now
+
+    const { checks, figures } = await verifyBatch({
+      rows: scenario.rows,
+      storage,
+      resultsPath,
+      counters,
+      outputsPerRun: scenario.outputsPerRun,
+      secret,
+      scan: {
+        files: [...pool.logs, join(dir, 'simulator.log'), ...(await databaseFiles(dir))],
+        texts: { 'run --detach output': detach.output, 'status output': statusCli.output, 'run output': attach.output },
+      },
+    });
+    const failures = Object.entries(figures.counts).filter(
+      ([s]) => s !== 'succeeded' && s !== 'partial' && s !== 'skipped',
+    );
+    const expectedAttachCode = failures.some(([, n]) => n > 0) ? 1 : 0;
+    checks.push(
+      { name: 'durabatch run --detach exited 0', ok: detach.code === 0, detail: `exit ${detach.code}` },
+      { name: 'the batch workflow completed', ok: status === 'COMPLETED', detail: status },
+      {
+        name: 'durabatch status --json exited 0 and reports the completed batch',
+        ok: statusCli.code === 0 && statusJson?.workflowStatus === 'COMPLETED',
+        detail: `exit ${statusCli.code}, ${statusJson?.workflowStatus}`,
+      },
+      {
+        name: `durabatch run on the finished batch exits ${expectedAttachCode} (1 when any row is submit_unknown)`,
+        ok: attach.code === expectedAttachCode,
+        detail: `exit ${attach.code}`,
+      },
+      ...plannedEventChecks(scenario, events),
+    );
+    ok = checks.every((c) => c.ok);
+    const report = {
+      ok,
+      scenario: summarize(scenario),
+      batchId,
+      batchSeconds,
+      totalSeconds: elapsed(),
+      kills: events.filter((e) => e.kind === 'kill-worker').length,
+      serverRestarts: events.filter((e) => e.kind === 'restart-server').length,
+      unexpectedWorkerExits: pool.unexpectedExits.map(({ tail: _tail, ...rest }) => rest),
+      outageWindows: events.filter((e) => e.kind === 'outage-window').map((e) => e.window),
+      exitCodes: { detach: detach.code, status: statusCli.code, runOnFinishedBatch: attach.code },
+      ...figures,
+      events,
+      checks,
+      dir: ok && !keep ? null : dir,
+    };
+    return report;
+  } finally {
+    await stopAll(stops);
+    if (ok && !keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runEvent(event, { pool, server, sim, record, done, elapsed }) {
+  if (event.kind === 'kill-worker') {
+    const pid = await pool.kill();
+    record('kill-worker', `SIGKILL to worker pid ${pid} with ${done} rows done; a new worker is running`, {
+      rowsDone: done,
+    });
+  } else if (event.kind === 'restart-server') {
+    const t = elapsed();
+    const { before, after } = await server.restart(event.downMs);
+    const downSeconds = round(elapsed() - t);
+    record('restart-server', `dev server pid ${before} stopped, pid ${after} serving again (${downSeconds} s)`, {
+      rowsDone: done,
+      downSeconds,
+    });
+  } else if (event.kind === 'outage') {
+    for (const w of event.windows) {
+      const rule = { kind: w.kind, rate: w.rate };
+      if (w.retryAfterSeconds !== undefined) rule.retryAfterSeconds = w.retryAfterSeconds;
+      const before = (await sim.counters()).faultsInjected[w.kind] ?? 0;
+      await sim.configure({ faults: [rule] });
+      await sleep(w.ms);
+      const fired = ((await sim.counters()).faultsInjected[w.kind] ?? 0) - before;
+      const window = { kind: w.kind, rate: w.rate, seconds: w.ms / 1000, fired };
+      record('outage-window', `${w.kind} at rate ${w.rate} for ${w.ms / 1000} s: ${fired} requests hit`, {
+        rowsDone: done,
+        window,
+      });
+    }
+    await sim.configure({ faults: [] });
+    record('outage-over', 'the provider is healthy again', { rowsDone: done });
+  }
+}
+
+/** Every planned kill, restart and outage window happened (none was skipped because the batch ended first). */
+function plannedEventChecks(scenario, events) {
+  const planned = (kind) => scenario.events.filter((e) => e.kind === kind).length;
+  const happened = (kind) => events.filter((e) => e.kind === kind).length;
+  const windows = scenario.events.filter((e) => e.kind === 'outage').flatMap((e) => e.windows).length;
+  return [
+    {
+      name: `${planned('kill-worker')} worker SIGKILLs happened mid-run`,
+      ok: happened('kill-worker') === planned('kill-worker'),
+      detail: `${happened('kill-worker')}`,
+    },
+    {
+      name: `${planned('restart-server')} dev-server restart happened mid-run`,
+      ok: happened('restart-server') === planned('restart-server'),
+      detail: `${happened('restart-server')}`,
+    },
+    {
+      name: `${windows} outage windows happened mid-run`,
+      ok: happened('outage-window') === windows,
+      detail: `${happened('outage-window')}`,
+    },
+  ];
+}
+
+function summarize(s) {
+  return {
+    rows: s.rows,
+    seed: s.seed,
+    concurrency: s.concurrency,
+    runDurationMs: s.runDurationMs,
+    outputsPerRun: s.outputsPerRun,
+  };
+}
+
+async function databaseFiles(dir) {
+  const names = await readdir(dir);
+  return names.filter((n) => n.startsWith('temporal.db')).map((n) => join(dir, n));
+}
+
+async function stopAll(stops) {
+  while (stops.length > 0) {
+    const stop = stops.shift();
+    await stop().catch(() => undefined);
+  }
+}
+
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function round(x) {
+  return Math.round(x * 10) / 10;
+}
