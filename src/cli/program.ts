@@ -8,8 +8,10 @@ import { setupCommand } from './commands/setup.js';
 import { faultRule, simulateCommand, type SimulateOptions } from './commands/simulate.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand, type ValidateOptions } from './commands/validate.js';
+import { webhooksCommand } from './commands/webhooks.js';
 import { workerCommand } from './commands/worker.js';
 import * as parse from './options.js';
+import { DEFAULT_WEBHOOK_FALLBACK_MS, DEFAULT_WEBHOOK_PORT } from '../shared/delivery.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -83,6 +85,33 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         'pause between status reads of polled providers (Magnific; at least 4s)',
       ).argParser(parse.duration),
     )
+    .addOption(
+      new Option(
+        '--delivery <mode>',
+        'how rows learn their run finished: wait (long-poll), stream (Lamina SSE), webhook (Lamina, Magnific) or poll',
+      )
+        .argParser(parse.delivery)
+        .default(undefined, 'wait for Lamina and Artu, poll for Magnific'),
+    )
+    .option(
+      '--webhook-base-url <url>',
+      'with --delivery webhook: the receiver as the provider reaches it (a tunnel or ingress); embedded mode defaults to the in-process receiver',
+      parse.baseUrl,
+    )
+    .option(
+      '--webhook-port <port>',
+      'with --delivery webhook in embedded mode: port of the in-process receiver',
+      parse.port,
+      DEFAULT_WEBHOOK_PORT,
+    )
+    .addOption(
+      new Option(
+        '--webhook-fallback-after <duration>',
+        'with --delivery webhook: read the run when no webhook came for this long',
+      )
+        .argParser(parse.duration)
+        .default(DEFAULT_WEBHOOK_FALLBACK_MS, '10m'),
+    )
     .addOption(new Option('--page-size <n>').argParser(parse.positiveInt).hideHelp())
     .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
     .action(async (manifest: string, opts: RunOptions) => setExitCode(await runCommand(manifest, opts)));
@@ -118,6 +147,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (opts: { taskQueue?: string }) => setExitCode(await workerCommand(opts)));
 
   program
+    .command('webhooks')
+    .description(
+      'run the webhook receiver for --delivery webhook against TEMPORAL_ADDRESS (verifies provider webhooks, signals their rows)',
+    )
+    .option('--port <port>', 'port to listen on', parse.port, DEFAULT_WEBHOOK_PORT)
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .action(async (opts: { port: number; host: string }) => setExitCode(await webhooksCommand(opts)));
+
+  program
     .command('setup')
     .description(
       'register the DurabatchBatchId, DurabatchProvider and DurabatchItemStatus search attributes on TEMPORAL_ADDRESS',
@@ -143,6 +181,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       [],
     )
     .option('--api-key <key>', 'the only API key accepted (default: any key starting with lma_)')
+    .option(
+      '--config <file>',
+      'JSON file of simulator settings, the shape POST /_sim/config takes (stream, webhooks, faults, apps …)',
+    )
     .action(async (opts: SimulateOptions) => setExitCode(await simulateCommand(opts)));
 
   program

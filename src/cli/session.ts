@@ -10,6 +10,7 @@ import { findTemporalCli } from '../temporal/cli-path.js';
 import { startDevServer, type DevServerHandle } from '../temporal/dev-server.js';
 import { connectWorker, createWorker } from '../worker.js';
 import { infraError } from './errors.js';
+import { startReceiverForTemporal } from './webhook-receiver.js';
 
 /** A connection to Temporal for one command, with the embedded dev server and worker when there is no cluster. */
 export interface Session {
@@ -17,6 +18,8 @@ export interface Session {
   settings: TemporalSettings & { address: string };
   embedded: boolean;
   uiUrl: string | null;
+  /** The in-process webhook receiver's URL (embedded mode with --delivery webhook), else null. */
+  webhookReceiverUrl: string | null;
   /** Resolves or rejects when the in-process worker stops (never settles when there is none). */
   workerDone: Promise<void>;
   close(): Promise<void>;
@@ -29,6 +32,8 @@ export interface SessionOptions {
   forceWorker?: boolean;
   log: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Embedded mode: run the webhook receiver in-process on this port (--delivery webhook). */
+  webhookReceiverPort?: number;
 }
 
 /** Where embedded mode keeps its dev server database and logs (DURABATCH_HOME, default ./.durabatch). */
@@ -49,6 +54,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       settings,
       embedded: false,
       uiUrl: null,
+      webhookReceiverUrl: null,
       workerDone: worker?.done ?? new Promise(() => undefined),
       async close() {
         await worker?.stop();
@@ -99,16 +105,32 @@ async function openEmbedded(base: TemporalSettings, opts: SessionOptions, env: N
   const settings = { ...base, address: server.address, namespace: server.namespace };
   const { client, connection } = await connect(settings);
   const worker = opts.worker || opts.forceWorker ? await startWorker(settings, env) : null;
+  const receiver =
+    opts.webhookReceiverPort === undefined
+      ? null
+      : await startReceiverForTemporal({
+          client,
+          host: '127.0.0.1',
+          port: opts.webhookReceiverPort,
+          env,
+          log: (line) => opts.log(`webhooks: ${line}`),
+        }).catch((err: unknown) => {
+          throw infraError(
+            `could not start the webhook receiver on port ${opts.webhookReceiverPort}: ${(err as Error).message} (choose another with --webhook-port)`,
+          );
+        });
   let closed = false;
   return {
     client,
     settings,
     embedded: true,
     uiUrl: server.uiUrl,
+    webhookReceiverUrl: receiver?.url ?? null,
     workerDone: worker?.done ?? new Promise(() => undefined),
     async close() {
       if (closed) return;
       closed = true;
+      await receiver?.close();
       await worker?.stop();
       await connection.close();
       await server.stop();

@@ -10,7 +10,7 @@ import { createLaminaKeySource, signLaminaWebhook } from './lamina.js';
 import { signMagnificWebhook } from './magnific.js';
 import { startWebhookReceiver } from './receiver.js';
 import type { WebhookReceiver } from './receiver.js';
-import { webhookUrl } from './url.js';
+import { webhookUrlFor } from '../shared/delivery.js';
 import type { WebhookProvider, WebhookTarget } from './url.js';
 import type { WebhookEvent } from './verify.js';
 
@@ -44,7 +44,7 @@ describe('webhook receiver over loopback HTTP', () => {
   const signatures: string[] = [];
 
   const url = (r: WebhookReceiver, provider: WebhookProvider, workflowId = WORKFLOW) =>
-    webhookUrl(r.url, { provider, workflowId, token: TOKEN });
+    webhookUrlFor(r.url, provider, workflowId, TOKEN);
   /** POSTs and checks that no answer ever carries a token, secret, key or signature. */
   const post = async (target: string, body: string, headers: Record<string, string> = {}, method = 'POST') => {
     if (headers['x-lamina-webhook-signature']) signatures.push(headers['x-lamina-webhook-signature']);

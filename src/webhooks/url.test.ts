@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseWebhookPath, webhookUrl } from './url.js';
+import { webhookUrlFor } from '../shared/delivery.js';
+import { parseWebhookPath } from './url.js';
 
-describe('webhookUrl', () => {
+describe('webhook URLs', () => {
   it('puts the encoded workflow id in one path segment and the token in the query, after any base path', () => {
-    const url = webhookUrl('https://hooks.example.com/durabatch/', {
-      provider: 'lamina',
-      workflowId: 'batch-1/sku 12?x',
-      token: 'tok/+=&',
-    });
+    const url = webhookUrlFor('https://hooks.example.com/durabatch/', 'lamina', 'batch-1/sku 12?x', 'tok/+=&');
     expect(url).toBe(
       'https://hooks.example.com/durabatch/webhooks/lamina/batch-1%2Fsku%2012%3Fx?token=tok%2F%2B%3D%26',
     );

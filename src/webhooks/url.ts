@@ -1,6 +1,6 @@
 /**
- * The webhook URL a provider is given when a run starts, and its inverse for the receiver. Pure (no Node imports):
- * activities import it to build the URL they pass to startRun.
+ * The receiver's side of a webhook URL; the item workflow builds the URL itself (src/shared/delivery.ts,
+ * webhookUrlFor), as workflow code cannot use the URL class.
  *
  * Shape: `<baseUrl>/webhooks/<provider>/<encodeURIComponent(workflowId)>?token=<token>`. The workflow id is one
  * path segment (its slashes are encoded); the token lets the receiver's `deliver` tell a URL we handed out from a
@@ -18,16 +18,6 @@ export interface WebhookTarget {
 }
 
 const PREFIX = '/webhooks/';
-
-/** The URL to hand to the provider; `baseUrl` is the receiver's public origin, with an optional path prefix. */
-export function webhookUrl(baseUrl: string, target: WebhookTarget): string {
-  const url = new URL(baseUrl);
-  const base = url.pathname.replace(/\/+$/, '');
-  url.pathname = `${base}${PREFIX}${target.provider}/${encodeURIComponent(target.workflowId)}`;
-  url.search = new URLSearchParams({ token: target.token }).toString();
-  url.hash = '';
-  return url.toString();
-}
 
 /**
  * Provider and workflow id of a receiver path (`/webhooks/<provider>/<encoded workflow id>`), or null when the path

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/program.js';
 import { EMBEDDED_TEMPORAL_PORT, EMBEDDED_UI_PORT } from '../../src/shared/constants.js';
+import { DEFAULT_WEBHOOK_PORT } from '../../src/shared/delivery.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
@@ -66,9 +67,23 @@ describe('docker-compose.yml (parsed: there is no Docker engine here)', () => {
     expect(worker?.volumes).toContain('./data:/data');
   });
 
+  it('runs the webhook receiver on the port the CLI defaults to, with what it needs to verify Lamina webhooks', async () => {
+    const { services } = parse(await readFile(root('docker-compose.yml'), 'utf8')) as {
+      services: Record<string, Service>;
+    };
+    const receiver = services['durabatch-webhooks'];
+    expect(receiver?.command).toEqual(['webhooks', '--port', String(DEFAULT_WEBHOOK_PORT)]);
+    expect(receiver?.ports).toContain(`${DEFAULT_WEBHOOK_PORT}:${DEFAULT_WEBHOOK_PORT}`);
+    expect(receiver?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    for (const name of ['LAMINA_API_KEY', 'LAMINA_BASE_URL', 'MAGNIFIC_WEBHOOK_SECRET']) {
+      expect(Object.keys(receiver?.environment ?? {}), name).toContain(name);
+    }
+    expect(String(receiver?.environment?.LAMINA_API_KEY)).toMatch(/^\$\{[A-Z_]+:-\}$/);
+  });
+
   it('runs commands the CLI has, from an image whose entry point is the CLI', async () => {
     const commands = buildProgram(() => undefined).commands.map((c) => c.name());
-    expect(commands).toEqual(expect.arrayContaining(['worker', 'setup', 'run']));
+    expect(commands).toEqual(expect.arrayContaining(['worker', 'setup', 'run', 'webhooks']));
     const dockerfile = await readFile(root('Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/ENTRYPOINT \["node", "\/app\/bin\/durabatch\.js"\]/);
     expect(dockerfile).toMatch(/FROM node:20/);

@@ -1,9 +1,16 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { basename, dirname, join } from 'node:path';
-import { absolutePath } from '../../config.js';
+import { absolutePath, temporalSettings } from '../../config.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
 import { DEFAULT_PAGE_SIZE, type ProviderName } from '../../shared/constants.js';
+import {
+  DEFAULT_WEBHOOK_FALLBACK_MS,
+  DEFAULT_WEBHOOK_PORT,
+  deliveryOf,
+  deliveryProblem,
+  type DeliveryMode,
+} from '../../shared/delivery.js';
 import type { BatchWorkflowInput, BatchWorkflowOutput } from '../../shared/types.js';
 import type { batchWorkflow } from '../../workflows/index.js';
 import { deriveBatchId } from '../batch-id.js';
@@ -33,6 +40,10 @@ export interface RunOptions {
   partitions?: number;
   inputDeadline?: number;
   pollInterval?: number;
+  delivery?: DeliveryMode;
+  webhookBaseUrl?: string;
+  webhookPort?: number;
+  webhookFallbackAfter?: number;
 }
 
 const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -51,18 +62,35 @@ export async function runCommand(
   if (opts.batchId !== undefined && !BATCH_ID_PATTERN.test(opts.batchId)) {
     throw usageError(`--batch-id '${opts.batchId}' may use only letters, digits, '.', '_' and '-' (at most 100)`);
   }
+  if (opts.delivery !== undefined) {
+    const problem = deliveryProblem(opts.provider, opts.delivery);
+    if (problem) throw usageError(problem);
+  }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const checked = await validateLocally({ ...opts, manifestPath, env });
   if (checked.appUncheckedReason)
     log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
   const batchId = opts.batchId ?? (await deriveBatchId({ ...opts, manifestPath }));
-  const input = batchInput(manifestPath, batchId, opts);
+  const byWebhook =
+    deliveryOf({ provider: opts.provider, ...(opts.delivery ? { delivery: opts.delivery } : {}) }) === 'webhook';
+  if (byWebhook && opts.webhookBaseUrl === undefined && temporalSettings(env).address) {
+    throw usageError(
+      '--delivery webhook against a Temporal cluster needs --webhook-base-url: the address where the provider reaches a running `durabatch webhooks` receiver',
+    );
+  }
 
-  const session = await openSession({ worker: !opts.detach, log, env });
+  const session = await openSession({
+    worker: !opts.detach,
+    log,
+    env,
+    ...(byWebhook ? { webhookReceiverPort: opts.webhookPort ?? DEFAULT_WEBHOOK_PORT } : {}),
+  });
   try {
     if (session.embedded && opts.detach) {
       throw usageError('--detach needs a Temporal cluster (set TEMPORAL_ADDRESS) with a `durabatch worker` running');
     }
+    const webhookBaseUrl = opts.webhookBaseUrl ?? session.webhookReceiverUrl ?? undefined;
+    const input = batchInput(manifestPath, batchId, { ...opts, ...(webhookBaseUrl ? { webhookBaseUrl } : {}) });
     const handle = await startBatch(session, input, checked.rowCount);
     log(`batch ${batchId}: ${checked.rowCount} rows of ${input.manifestName} on ${opts.provider} app ${opts.app}`);
     if (session.uiUrl)
@@ -106,6 +134,13 @@ function batchInput(manifestPath: string, batchId: string, opts: RunOptions): Ba
       ...(opts.inputDeadline !== undefined ? { inputDeadlineMs: opts.inputDeadline } : {}),
       ...(opts.pollInterval !== undefined ? { pollIntervalMs: opts.pollInterval } : {}),
       ...(opts.maxFailures ? { reportFailures: true } : {}),
+      ...(opts.delivery ? { delivery: opts.delivery } : {}),
+      ...(opts.webhookBaseUrl
+        ? {
+            webhookBaseUrl: opts.webhookBaseUrl,
+            webhookFallbackMs: opts.webhookFallbackAfter ?? DEFAULT_WEBHOOK_FALLBACK_MS,
+          }
+        : {}),
     },
   };
 }

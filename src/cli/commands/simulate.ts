@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { parseConfigPatch } from '../../simulator/config.js';
 import { startSimulator, type FaultRule, type SimulatorOptions } from '../../simulator/index.js';
+import { usageError } from '../errors.js';
 
 export interface SimulateOptions {
   port: number;
@@ -11,6 +14,7 @@ export interface SimulateOptions {
   maxWait?: number;
   fault: FaultRule[];
   apiKey?: string;
+  config?: string;
 }
 
 /**
@@ -18,7 +22,13 @@ export interface SimulateOptions {
  * Prints the environment a worker needs to talk to it, then serves until interrupted.
  */
 export async function simulateCommand(opts: SimulateOptions): Promise<number> {
-  const options: SimulatorOptions = { port: opts.port, host: opts.host, faults: opts.fault };
+  const fromFile = opts.config === undefined ? {} : await readConfigFile(opts.config);
+  const options: SimulatorOptions = {
+    ...fromFile,
+    port: opts.port,
+    host: opts.host,
+    faults: [...(fromFile.faults ?? []), ...opts.fault],
+  };
   if (opts.seed !== undefined) options.seed = opts.seed;
   if (opts.runDuration !== undefined) options.runDurationMs = parseRange(opts.runDuration);
   if (opts.failureRate !== undefined) options.failureRate = opts.failureRate;
@@ -39,6 +49,23 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
   });
   await sim.close();
   return 0;
+}
+
+/** `--config FILE`: the JSON shape POST /_sim/config takes (streams, webhooks, faults, apps …), checked. */
+async function readConfigFile(path: string): Promise<SimulatorOptions> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw usageError(`--config ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return parseConfigPatch(value);
+  } catch (err) {
+    const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
+    const lines = issues.map((i) => `  ${i.path.map(String).join('.') || '(top)'}: ${i.message}`);
+    throw usageError(`--config ${path} has settings the simulator does not accept:\n${lines.join('\n')}`);
+  }
 }
 
 /** `2000` or `1500-2500` (milliseconds). */
