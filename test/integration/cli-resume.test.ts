@@ -92,3 +92,37 @@ describe('durabatch run on the embedded dev server', () => {
     expect(h.sim.counters().runsCreated).toBe(before);
   });
 });
+
+describe('durabatch run --delivery webhook on the embedded dev server', () => {
+  let h: Harness;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    h = await startHarness('cli-webhook', {
+      runDurationMs: { min: 300, max: 900 },
+      webhooks: { duplicateRate: 0.3, retryDelaysMs: [200, 500] },
+    });
+    env = { ...h.env, TEMPORAL_CLI_PATH: temporalCliPath(), DURABATCH_HOME: join(h.dir, 'home') };
+    delete env.TEMPORAL_ADDRESS;
+    env.DURABATCH_TEMPORAL_PORT = String(await freePort());
+    env.DURABATCH_UI_PORT = String(await freePort());
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('runs the receiver in-process, and every row is woken by its signed webhook', async () => {
+    const rows = 12;
+    const manifest = await writeManifest(h.dir, rows, { name: 'webhook.csv' });
+    const args = [...runArgs(manifest), '--delivery', 'webhook', '--webhook-port', '0'];
+    const run = await runCli(args, env, { cwd: h.dir });
+    expect(run.code, run.output).toBe(0);
+    const lines = await readResults(/Results: (.+)/.exec(run.output)?.[1]?.trim() ?? '');
+    expect(lines.map((l) => l.status)).toEqual(lines.map(() => 'succeeded'));
+    const c = h.sim.counters();
+    expect(c.runsCreated).toBe(rows);
+    expect(c.webhookDeliveries['lamina']?.['sent'] ?? 0).toBeGreaterThanOrEqual(rows);
+    expect(c.requests['lamina.wait'] ?? 0).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiverForTemporal, type ReceiverForTemporal } from '../../src/cli/webhook-receiver.js';
@@ -16,6 +17,8 @@ import {
   writeManifest,
   type Harness,
 } from '../helpers/harness.js';
+import { runCli } from '../helpers/processes.js';
+import { temporalAddress } from '../helpers/temporal-env.js';
 
 /**
  * Every way a row can learn that its run finished (--delivery), each through the real simulator with its faults:
@@ -37,6 +40,29 @@ function expectOneRunPerRow(counters: SimulatorCounters, lines: ResultLine[]): v
     expect(counters.runsCreatedByFingerprint[fp], `row ${line.row}`).toBe(1);
   }
 }
+
+describe('--delivery on the command line', () => {
+  it('refuses a mode the provider does not offer, and a webhook run on a cluster without a public address', async () => {
+    const env = { ...process.env, TEMPORAL_ADDRESS: temporalAddress() };
+    const manifest = join(tmpdir(), `durabatch-delivery-${process.pid}.csv`);
+    await writeFile(manifest, 'sku,prompt\nA,hello\n');
+    const artu = await runCli(
+      ['run', manifest, '--provider', 'artu', '--app', 'wf-1', '--key-column', 'sku', '--delivery', 'stream'],
+      env,
+    );
+    expect(artu.code, artu.output).toBe(2);
+    expect(artu.output).toContain('--delivery stream is not available for artu: choose one of wait, poll');
+    const webhook = await runCli(
+      ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--delivery', 'webhook'],
+      env,
+    );
+    expect(webhook.code, webhook.output).toBe(2);
+    expect(webhook.output).toContain('needs --webhook-base-url');
+    const unknown = await runCli(['run', manifest, '--provider', 'lamina', '--app', 'x', '--delivery', 'sse'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toContain('expected one of wait, stream, webhook, poll');
+  });
+});
 
 describe('--delivery stream (Lamina SSE)', () => {
   let h: Harness;

@@ -66,11 +66,6 @@ export async function runCommand(
     const problem = deliveryProblem(opts.provider, opts.delivery);
     if (problem) throw usageError(problem);
   }
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const checked = await validateLocally({ ...opts, manifestPath, env });
-  if (checked.appUncheckedReason)
-    log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
-  const batchId = opts.batchId ?? (await deriveBatchId({ ...opts, manifestPath }));
   const byWebhook =
     deliveryOf({ provider: opts.provider, ...(opts.delivery ? { delivery: opts.delivery } : {}) }) === 'webhook';
   if (byWebhook && opts.webhookBaseUrl === undefined && temporalSettings(env).address) {
@@ -79,6 +74,11 @@ export async function runCommand(
     );
   }
 
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const checked = await validateLocally({ ...opts, manifestPath, env });
+  if (checked.appUncheckedReason)
+    log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
+  const batchId = opts.batchId ?? (await deriveBatchId({ ...opts, manifestPath }));
   const session = await openSession({
     worker: !opts.detach,
     log,
