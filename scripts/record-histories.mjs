@@ -9,6 +9,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startReceiverForTemporal } from '../dist/cli/webhook-receiver.js';
 import { DEMO_LAMINA_APP_ID, startSimulator } from '../dist/simulator/index.js';
 import { createWorker } from '../dist/worker.js';
 
@@ -17,7 +18,15 @@ const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const key = 'lma_sim_record_key';
 const out = new URL(`../test/histories/${label}/`, import.meta.url);
 
-const sim = await startSimulator({ port: 0, seed: 3, runDurationMs: { min: 200, max: 400 }, lamina: { apiKey: key } });
+const sim = await startSimulator({
+  port: 0,
+  seed: 3,
+  runDurationMs: { min: 200, max: 400 },
+  lamina: { apiKey: key },
+  // Streams that meet their timeout event mid-run, and webhooks that are sometimes lost or repeated.
+  stream: { pingIntervalMs: 100, timeoutMs: 300 },
+  webhooks: { lostRate: 0.3, duplicateRate: 0.3, retryDelaysMs: [100] },
+});
 const dir = await mkdtemp(join(tmpdir(), 'durabatch-record-'));
 const taskQueue = `record-${Date.now()}`;
 const env = { ...process.env, LAMINA_BASE_URL: sim.url, LAMINA_API_KEY: key };
@@ -26,6 +35,7 @@ const worker = await createWorker({ connection: nativeConnection, namespace: 'de
 const running = worker.run();
 const connection = await Connection.connect({ address });
 const client = new Client({ connection });
+const receiver = await startReceiverForTemporal({ client, host: '127.0.0.1', port: 0, env, log: () => {} });
 /** Runs one batch to its end and returns the workflow ids whose histories are kept. */
 async function runBatch(name, csv, options, keep) {
   const manifestPath = join(dir, `${name}.csv`);
@@ -78,6 +88,22 @@ const ids = [
     { maxFailures: '0', concurrency: 3 },
     ['S1', 'S2'],
   )),
+  // --delivery stream: progress on the heartbeat, the stream's timeout event, reconnects.
+  ...(await runBatch(
+    'stream',
+    'sku,Prompt\nT1,streamed [sim:duration=900]\nT2,streamed fast\nT3,streamed fails [sim:fail]\n',
+    { delivery: 'stream' },
+    ['T1', 'T3'],
+  )),
+  // --delivery webhook: the runFinished signal, duplicates, and the fallback read for a lost webhook.
+  ...(await runBatch(
+    'webhook',
+    'sku,Prompt\nW1,hooked\nW2,hooked [sim:duration=600]\nW3,hooked fails [sim:fail]\nW4,hooked\n',
+    { delivery: 'webhook', webhookBaseUrl: receiver.url, webhookFallbackMs: 1500 },
+    ['W1', 'W2', 'W3', 'W4'],
+  )),
+  // --delivery poll: status reads at the provider's pace.
+  ...(await runBatch('poll', 'sku,Prompt\nP1,polled\n', { delivery: 'poll' }, ['P1'])),
 ];
 await mkdir(out, { recursive: true });
 let n = 0;
@@ -91,6 +117,7 @@ for (const id of ids) {
   }
 }
 await writeFile(new URL('index.json', out), JSON.stringify(index, null, 2) + '\n');
+await receiver.close();
 worker.shutdown();
 await running;
 await nativeConnection.close();
