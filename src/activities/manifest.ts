@@ -8,6 +8,7 @@ import { openStorage, PREPARED_FILE, readRowRange, RowWriter } from '../storage/
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
 import { cancellationSignal } from './heartbeat.js';
+import { beginRedrive, loadRedriveKeys } from './redrive.js';
 
 /** How many issues travel in the failure's details (the message lists the first ones readably). */
 const ISSUES_IN_DETAILS = 200;
@@ -67,7 +68,7 @@ export function createManifestActivities(deps: ActivityDeps) {
     return rows.map((r) => ({ row: r.row, id: r.id, key: r.key }));
   }
 
-  return { prepareManifest, loadRowKeys };
+  return { prepareManifest, loadRowKeys, beginRedrive, loadRedriveKeys };
 }
 
 function asIssue(err: unknown): ManifestIssue {

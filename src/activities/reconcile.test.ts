@@ -3,7 +3,7 @@ import { CLOCK_SKEW_MS, judge, ZERO_SETTLE_MS, type Candidate, type JudgeInput, 
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 const FP = 'fp-row-a';
-const self = { id: 'row-a', fingerprint: FP, startedAt: T0, failedAt: T0 + 500 };
+const self = { id: 'row-a', owner: 'row-a', fingerprint: FP, startedAt: T0, failedAt: T0 + 500 };
 
 function run(runId: string, atMs: number, extra: Partial<Candidate> = {}): Candidate {
   return { runId, createdAt: T0 + atMs, fingerprint: null, claimedBy: null, ...extra };
@@ -26,6 +26,13 @@ describe('judging an ambiguous run-start (Lamina: the list shows no inputs)', ()
   it('adopts a run this row already claimed, whatever else the list shows', () => {
     const found = [run('r1', 200), run('r2', 300, { claimedBy: 'row-a' })];
     expect(verdict(found, [rival('row-c', 0, 'sending')])).toEqual({ kind: 'adopt', runId: 'r2' });
+  });
+
+  it('after a redrive, treats the run the row claimed in an earlier generation as another owner’s', () => {
+    const redriven = { ...self, owner: 'row-a@1' };
+    const found = [run('old', 100, { claimedBy: 'row-a' }), run('new', 200)];
+    const input: JudgeInput = { self: redriven, candidates: found, rivals: [], now: T0 + 60_000, appLabel: 'x' };
+    expect(judge(input)).toEqual({ kind: 'adopt', runId: 'new' });
   });
 
   it('refuses to guess between two unowned runs', () => {

@@ -45,6 +45,8 @@ export const SUBMIT_RECONCILING = 'SubmitReconciling';
 /** This row's side: its id, the fingerprint of the inputs it sent, and its attempt's times (ms). */
 export interface ReconcileSelf {
   id: string;
+  /** What this row writes into claims (claimOwner: the id, with the generation after a redrive). */
+  owner: string;
   fingerprint: string;
   startedAt: number;
   /** When the ambiguous request failed or was found interrupted. */
@@ -101,7 +103,7 @@ export function judge({ self, candidates, rivals, now, appLabel }: JudgeInput): 
       c.createdAt >= windowStart(self) &&
       c.createdAt <= windowEnd(self.failedAt),
   );
-  const own = matching.find((c) => c.claimedBy === self.id);
+  const own = matching.find((c) => c.claimedBy === self.owner);
   // A claim by this row is proof: an earlier attempt adopted or recorded the run and stopped before its record.
   if (own) return { kind: 'adopt', runId: own.runId };
   const open = matching.filter((c) => c.claimedBy === null);
@@ -225,7 +227,7 @@ export async function reconcileUntilSettled(ctx: ReconcileContext): Promise<Excl
     const verdict = judge({ ...found, self: ctx.self, now: Date.now(), appLabel: ctx.appLabel });
     if (verdict.kind === 'adopt') {
       // Another row may have claimed the same run since the listing: then judge again from a fresh listing.
-      if ((await claimRun(ctx.storage, verdict.runId, ctx.self.id)) === ctx.self.id) return verdict;
+      if ((await claimRun(ctx.storage, verdict.runId, ctx.self.owner)) === ctx.self.owner) return verdict;
       continue;
     }
     if (verdict.kind === 'unknown') return verdict;

@@ -4,8 +4,10 @@ import type { NormalizedRow } from '../manifest/types.js';
 import { isSubmitAmbiguous } from '../providers/ambiguity.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
+import type { GenerationSettings } from '../shared/redrive.js';
 import type { RunSnapshotLite, SubmitRunInput, SubmitRunOutput } from '../shared/types.js';
 import {
+  claimOwner,
   claimRun,
   clearPending,
   inputsFingerprint,
@@ -35,6 +37,10 @@ interface Submission {
   fingerprint: string;
   budget: AttemptBudget;
   secrets: readonly string[];
+  /** The batch generation (0, then one more per redrive). */
+  generation: number;
+  /** This row's name in claims for this generation. */
+  owner: string;
 }
 
 export function createSubmitRun(deps: ActivityDeps) {
@@ -49,8 +55,11 @@ export function createSubmitRun(deps: ActivityDeps) {
     const budget = new AttemptBudget(Context.current());
     try {
       const storage = openStorage(input.settings.storage);
+      const generation = (input.settings as GenerationSettings).generation ?? 0;
       const previous = await readSubmitRecord(storage, input.id);
-      if (previous?.state === 'created' && previous.runId) return created(previous, null);
+      // A record of an earlier generation is superseded by a redrive: this generation sends one fresh run-start.
+      const current = previous && (previous.generation ?? 0) >= generation ? previous : null;
+      if (current?.state === 'created' && current.runId) return created(current, null);
       const row = await readRow(storage, input.row);
       const adapter = deps.adapterFor(input.settings.provider);
       const sub: Submission = {
@@ -61,10 +70,12 @@ export function createSubmitRun(deps: ActivityDeps) {
         fingerprint: inputsFingerprint(row.inputs),
         budget,
         secrets: deps.secrets,
+        generation,
+        owner: claimOwner(input.id, generation),
       };
-      if (previous?.state === 'sending' || previous?.state === 'ambiguous') return await settle(sub, inDoubt(previous));
-      if (previous?.state === 'unknown' && input.settings.onAmbiguousSubmit !== 'resubmit') {
-        return unknown(previous, previous.error ?? INTERRUPTED);
+      if (current?.state === 'sending' || current?.state === 'ambiguous') return await settle(sub, inDoubt(current));
+      if (current?.state === 'unknown' && input.settings.onAmbiguousSubmit !== 'resubmit') {
+        return unknown(current, current.error ?? INTERRUPTED);
       }
       return await send(sub, previous);
     } finally {
@@ -80,6 +91,7 @@ async function send(sub: Submission, previous: SubmitRecord | null): Promise<Sub
     state: 'sending',
     attempts: (previous?.attempts ?? 0) + 1,
     startedAt: new Date().toISOString(),
+    ...(sub.generation > 0 ? { generation: sub.generation } : {}),
   };
   // Listed as pending before the record says 'sending': another row's reconciliation must see this row first.
   await markPending(storage, { id: input.id, since: record.startedAt, fingerprint: sub.fingerprint });
@@ -94,7 +106,7 @@ async function send(sub: Submission, previous: SubmitRecord | null): Promise<Sub
       2_000,
     );
     const done: SubmitRecord = { ...record, state: 'created', runId: started.runId };
-    await own(storage, input.id, started.runId, done);
+    await own(sub, started.runId, done);
     return created(done, started.snapshot ? liteSnapshot(started.snapshot) : null);
   } catch (err) {
     // Cancelled by Temporal (timed out, worker shutting down): write nothing; the next attempt finds 'sending'.
@@ -130,6 +142,7 @@ async function settle(sub: Submission, doubt: SubmitRecord): Promise<SubmitRunOu
     appLabel: `${input.settings.provider} app ${input.settings.app}`,
     self: {
       id: input.id,
+      owner: sub.owner,
       fingerprint: sub.fingerprint,
       startedAt: Date.parse(record.startedAt),
       failedAt: Date.parse(record.failedAt ?? record.startedAt),
@@ -141,7 +154,7 @@ async function settle(sub: Submission, doubt: SubmitRecord): Promise<SubmitRunOu
   const verdict = await reconcileUntilSettled(ctx);
   if (verdict.kind === 'adopt') {
     const adopted: SubmitRecord = { ...record, state: 'created', runId: verdict.runId, adopted: true };
-    await own(storage, input.id, verdict.runId, adopted);
+    await own(sub, verdict.runId, adopted);
     return created(adopted, null);
   }
   const why = `${record.error ?? INTERRUPTED}; ${verdict.reason}`;
@@ -157,10 +170,11 @@ async function settle(sub: Submission, doubt: SubmitRecord): Promise<SubmitRunOu
 }
 
 /** Records the row's run: claim first, then the record, then off the pending list (the order gather() needs). */
-async function own(storage: BatchStorage, id: string, runId: string, record: SubmitRecord): Promise<void> {
+async function own({ storage, input, owner }: Submission, runId: string, record: SubmitRecord): Promise<void> {
+  const { id } = input;
   // A claim held by another row here would mean that row adopted this row's run by mistake. This row knows its run
   // for sure, so it records it anyway; the other row's record then names the same run.
-  await claimRun(storage, runId, id);
+  await claimRun(storage, runId, owner);
   await writeSubmitRecord(storage, id, record);
   await clearPending(storage, id);
 }

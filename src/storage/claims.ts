@@ -15,6 +15,14 @@ export interface RunClaim {
 
 export const CLAIMS_DIR = 'claims';
 
+/**
+ * Who claims a run: the row id, suffixed with the batch generation after a redrive, so a redriven row never
+ * mistakes the run of its earlier generation for the one its new run-start created.
+ */
+export function claimOwner(id: string, generation = 0): string {
+  return generation > 0 ? `${id}@${generation}` : id;
+}
+
 export function claimFile(runId: string): string {
   // Run ids come from the provider: hashed, they are always safe (and short) as file names.
   const name = createHash('sha256').update(runId, 'utf8').digest('hex').slice(0, 40);

@@ -2,7 +2,7 @@ export type { BatchStorage } from './storage.js';
 export { LocalStorage, openStorage, StoragePathError, isNotFound } from './local.js';
 export * from './layout.js';
 export { RowWriter, readRowRange, readRow } from './rows.js';
-export { claimRun, readClaim, claimFile, CLAIMS_DIR, type RunClaim } from './claims.js';
+export { claimRun, readClaim, claimFile, claimOwner, CLAIMS_DIR, type RunClaim } from './claims.js';
 export {
   readSubmitRecord,
   writeSubmitRecord,

@@ -22,6 +22,8 @@ export interface SubmitRecord {
   error?: string;
   /** Reconciliation stops waiting on other rows' unresolved submits at this moment (ISO). */
   reconcileUntil?: string;
+  /** The batch generation this record belongs to (absent: 0, the first run; each redrive adds one). */
+  generation?: number;
 }
 
 export async function readSubmitRecord(storage: BatchStorage, id: string): Promise<SubmitRecord | null> {

@@ -14,12 +14,13 @@ import type { createActivities } from '../activities/index.js';
 import { batchProgressQuery, rowFailedSignal, stopSignal } from '../shared/messages.js';
 import { exceedsThreshold, parseMaxFailures, planPartitions } from '../shared/plan.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
-import type { BatchProgress, BatchWorkflowInput, BatchWorkflowOutput } from '../shared/types.js';
+import type { RedriveBatchInput } from '../shared/redrive.js';
+import type { BatchProgress, BatchWorkflowOutput } from '../shared/types.js';
 import { partitionWorkflow } from './partition.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { prepareManifest, exportResults } = proxyActivities<Activities>({
+const { prepareManifest, exportResults, beginRedrive } = proxyActivities<Activities>({
   startToCloseTimeout: '2h',
   heartbeatTimeout: '60s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 10 },
@@ -28,9 +29,11 @@ const { prepareManifest, exportResults } = proxyActivities<Activities>({
 /**
  * A whole batch: validates and normalizes the manifest into storage, runs the rows through partition workflows
  * (contiguous row ranges, each with its share of the concurrency), and exports the results in manifest order.
- * Started with the batch id as workflow id, so running the same command twice attaches to one batch.
+ * Started with the batch id as workflow id, so running the same command twice attaches to one batch. A run with
+ * `redrive` (`durabatch redrive`, a new run of the closed batch) runs only the rows recorded with the given states,
+ * in the next generation, and exports every row again.
  */
-export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowOutput> {
+export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWorkflowOutput> {
   const progress: BatchProgress = {
     stage: 'preparing',
     stopping: null,
@@ -69,6 +72,19 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   }).catch(surfaceActivityFailure);
   progress.rowCount = prepared.rowCount;
   progress.stage = 'running';
+  // Only a redrive run schedules this activity: histories of ordinary runs replay unchanged.
+  const item = input.redrive
+    ? {
+        ...input.item,
+        generation: (
+          await beginRedrive({
+            storage: input.item.storage,
+            runId: workflowInfo().runId,
+            statuses: input.redrive.statuses,
+          })
+        ).generation,
+      }
+    : input.item;
 
   const plans = planPartitions(prepared.rowCount, input.concurrency, input.partitions);
   const batchWorkflowId = workflowInfo().workflowId;
@@ -81,7 +97,15 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
         plans.map((plan, k) =>
           executeChild(partitionWorkflow, {
             workflowId: progress.partitionIds[k] ?? `${batchWorkflowId}/p${plan.partition}`,
-            args: [{ batchId: input.batchId, ...plan, pageSize: input.pageSize, item: input.item }],
+            args: [
+              {
+                batchId: input.batchId,
+                ...plan,
+                pageSize: input.pageSize,
+                item,
+                ...(input.redrive ? { redrive: input.redrive } : {}),
+              },
+            ],
             staticSummary: `partition ${plan.partition} · rows ${plan.firstRow}–${plan.lastRow} · window ${plan.window}`,
             typedSearchAttributes: [
               { key: BATCH_ID_KEY, value: input.batchId },

@@ -17,12 +17,13 @@ import { itemDoneSignal, partitionProgressQuery, stopSignal } from '../shared/me
 import { pageBounds } from '../shared/plan.js';
 import { BATCH_ID_KEY, ITEM_STATUS_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
 import { emptyCounts, totalDone } from '../shared/status.js';
-import type { PartitionState, PartitionWorkflowInput, PartitionWorkflowOutput, RowKey } from '../shared/types.js';
+import type { RedrivePartitionInput } from '../shared/redrive.js';
+import type { PartitionState, PartitionWorkflowOutput, RowKey } from '../shared/types.js';
 import { itemWorkflow, itemWorkflowId } from './item.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { loadRowKeys, readItemResult } = proxyActivities<Activities>({
+const { loadRowKeys, loadRedriveKeys, readItemResult } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
@@ -32,7 +33,7 @@ const { loadRowKeys, readItemResult } = proxyActivities<Activities>({
  * row as soon as one signals that it is done, and continues as new at every page (or when Temporal suggests it),
  * carrying only the next row, the counters and the ids in flight.
  */
-export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<PartitionWorkflowOutput> {
+export async function partitionWorkflow(input: RedrivePartitionInput): Promise<PartitionWorkflowOutput> {
   const state: PartitionState = input.state ?? { nextRow: input.firstRow, counts: emptyCounts(), inFlight: {} };
   const inFlight = new Map<string, number>(Object.entries(state.inFlight));
   const total = input.lastRow - input.firstRow + 1;
@@ -52,8 +53,7 @@ export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<
     counts: state.counts,
   }));
 
-  const [, pageLast] = pageBounds(Math.min(state.nextRow, input.lastRow), input.pageSize, input.lastRow);
-  const keys = state.nextRow <= input.lastRow && !state.stopping ? await loadKeys(input, state.nextRow, pageLast) : [];
+  const { keys, pageLast } = await loadPage(input, state);
 
   for (let index = 0; index < keys.length;) {
     await condition(() => inFlight.size < input.window || state.stopping !== undefined);
@@ -64,6 +64,11 @@ export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<
     await Promise.all(batch.map((key) => startItem(input, key, inFlight, state)));
     state.nextRow = (batch[batch.length - 1]?.row ?? state.nextRow - 1) + 1;
     describe(input, state, inFlight.size, total);
+  }
+  // The whole page is started (a redrive may have kept only some of its rows): go on after it. In an ordinary run
+  // the loop has left nextRow there already.
+  if (input.redrive && state.stopping === undefined && state.nextRow <= input.lastRow) {
+    state.nextRow = Math.max(state.nextRow, pageLast + 1);
   }
 
   if (state.nextRow <= input.lastRow && state.stopping === undefined) {
@@ -87,7 +92,28 @@ export async function partitionWorkflow(input: PartitionWorkflowInput): Promise<
   return { partition: input.partition, counts: state.counts };
 }
 
-async function loadKeys(input: PartitionWorkflowInput, from: number, to: number): Promise<RowKey[]> {
+/**
+ * The keys of the page at `state.nextRow`. A redrive skips pages with no row to run again (moving nextRow past
+ * them) until it finds one, reaches the end, or Temporal suggests continuing as new.
+ */
+async function loadPage(
+  input: RedrivePartitionInput,
+  state: PartitionState,
+): Promise<{ keys: RowKey[]; pageLast: number }> {
+  let [, pageLast] = pageBounds(Math.min(state.nextRow, input.lastRow), input.pageSize, input.lastRow);
+  if (state.nextRow > input.lastRow || state.stopping) return { keys: [], pageLast };
+  let keys = await loadKeys(input, state.nextRow, pageLast);
+  while (input.redrive && keys.length === 0 && pageLast < input.lastRow && !workflowInfo().continueAsNewSuggested) {
+    state.nextRow = pageLast + 1;
+    [, pageLast] = pageBounds(state.nextRow, input.pageSize, input.lastRow);
+    keys = await loadKeys(input, state.nextRow, pageLast);
+  }
+  return { keys, pageLast };
+}
+
+async function loadKeys(input: RedrivePartitionInput, from: number, to: number): Promise<RowKey[]> {
+  if (input.redrive)
+    return loadRedriveKeys({ storage: input.item.storage, from, to, statuses: input.redrive.statuses });
   const keys = await loadRowKeys({ storage: input.item.storage, from, to });
   if (keys.length !== to - from + 1) {
     throw ApplicationFailure.nonRetryable(
@@ -120,7 +146,7 @@ async function cancelItems(batchId: string, ids: string[]): Promise<void> {
 }
 
 async function startItem(
-  input: PartitionWorkflowInput,
+  input: RedrivePartitionInput,
   key: RowKey,
   inFlight: Map<string, number>,
   state: PartitionState,
@@ -141,7 +167,10 @@ async function startItem(
         },
       ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // A redrive starts rows again whose earlier item workflows are closed; a row still running is never doubled.
+      workflowIdReusePolicy: input.redrive
+        ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
+        : WorkflowIdReusePolicy.REJECT_DUPLICATE,
       staticSummary: `row ${key.row} · ${key.key} · ${input.item.provider} app ${input.item.app}`,
       typedSearchAttributes: [
         { key: BATCH_ID_KEY, value: input.batchId },
@@ -166,7 +195,7 @@ function snapshot(state: PartitionState, inFlight: Map<string, number>): Partiti
   };
 }
 
-function describe(input: PartitionWorkflowInput, state: PartitionState, inFlight: number, total: number): void {
+function describe(input: RedrivePartitionInput, state: PartitionState, inFlight: number, total: number): void {
   const done = totalDone(state.counts);
   setCurrentDetails(
     `**Partition ${input.partition}** rows ${input.firstRow}–${input.lastRow}\n\n` +

@@ -1,0 +1,106 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  defaultPayloadConverter,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Payload,
+} from '@temporalio/common';
+import type { RedriveBatchInput, RedriveStatus } from '../../shared/redrive.js';
+import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
+import type { BatchWorkflowOutput } from '../../shared/types.js';
+import type { batchWorkflow } from '../../workflows/index.js';
+import { EXIT, usageError } from '../errors.js';
+import { openSession } from '../session.js';
+import { printSummary } from './summary.js';
+
+export interface RedriveOptions {
+  failed?: boolean;
+  unknown?: boolean;
+}
+
+/** The row states a redrive runs again: `--failed` and/or `--unknown`; neither means `--failed`. */
+export function redriveStatuses(opts: RedriveOptions): RedriveStatus[] {
+  const statuses: RedriveStatus[] = [];
+  if (opts.failed || !opts.unknown) statuses.push('failed');
+  if (opts.unknown) statuses.push('submit_unknown');
+  return statuses;
+}
+
+/**
+ * Starts a new run of a finished batch that runs again only the rows recorded with `statuses`, in the same storage;
+ * the other rows keep their results and every row is exported again. Refused while the batch still runs.
+ */
+export async function startRedrive(client: Client, taskQueue: string, batchId: string, statuses: RedriveStatus[]) {
+  const handle = client.workflow.getHandle<typeof batchWorkflow>(batchId);
+  let status: string;
+  try {
+    status = (await handle.describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      throw usageError(`no batch '${batchId}': check the id with 'durabatch status'`);
+    throw err;
+  }
+  if (status === 'RUNNING') {
+    throw usageError(`batch '${batchId}' is still running: wait for it, or stop it with 'durabatch cancel ${batchId}'`);
+  }
+  const previous = await startInput(handle);
+  const input: RedriveBatchInput = { ...previous, redrive: { statuses } };
+  try {
+    return await client.workflow.start<typeof batchWorkflow>('batchWorkflow', {
+      workflowId: batchId,
+      taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      staticSummary: `redrive of ${input.manifestName} (${statuses.join(', ')} rows) · ${input.item.provider} app ${input.item.app}`,
+      memo: { manifest: input.manifestName, manifestPath: input.manifestPath, storage: input.item.storage },
+      typedSearchAttributes: [
+        { key: BATCH_ID_KEY, value: batchId },
+        { key: PROVIDER_KEY, value: input.item.provider },
+      ],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw usageError(`batch '${batchId}' was started again meanwhile: wait for it, then redrive`);
+    }
+    throw err;
+  }
+}
+
+/** The input the batch's latest run was started with (its first history event). */
+async function startInput(handle: {
+  fetchHistory(): Promise<{ events?: unknown[] | null }>;
+}): Promise<RedriveBatchInput> {
+  const history = await handle.fetchHistory();
+  const first = history.events?.[0] as
+    { workflowExecutionStartedEventAttributes?: { input?: { payloads?: Payload[] | null } | null } | null } | undefined;
+  const payload = first?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) throw new Error('the batch history has no start input');
+  const input = defaultPayloadConverter.fromPayload<RedriveBatchInput>(payload);
+  const { redrive: _previousRedrive, ...rest } = input;
+  return rest;
+}
+
+/**
+ * `durabatch redrive <batchId> [--failed] [--unknown]`: runs again the rows of a finished batch that failed
+ * (and/or whose submit stayed unknown), merges their new results into the same results files, and prints the
+ * summary. `--unknown` may pay a second time for a run the provider did create: check the provider first.
+ */
+export async function redriveCommand(
+  batchId: string,
+  opts: RedriveOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const session = await openSession({ worker: true, log, env });
+  try {
+    const statuses = redriveStatuses(opts);
+    const handle = await startRedrive(session.client, session.settings.taskQueue, batchId, statuses);
+    log(`batch ${batchId}: running the ${statuses.join(' and ')} rows again`);
+    const result: BatchWorkflowOutput = await handle.result();
+    printSummary(result);
+    return result.overThreshold || result.stopped ? EXIT.failures : EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}
