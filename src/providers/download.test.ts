@@ -82,7 +82,7 @@ describe('downloadToFile', () => {
   it('aborts a streamed body over the cap and deletes the partial file', async () => {
     const err = await failure(get('/chunked', { maxBytes: 3 * PAYLOAD.length }));
     expect(err.code).toBe('ASSET_TOO_LARGE');
-    expect(err.message).toContain('limit of 0.8 MB (786432 bytes)');
+    expect(err.message).toContain('limit of 786432 bytes;');
     expect(err.message).toContain('DURABATCH_MAX_ASSET_MB');
     expect(await readdir(join(dir, 'out'))).toEqual([]);
   });

@@ -177,7 +177,9 @@ async function send(url: URL, opts: DownloadOptions): Promise<Dispatcher.Respons
 
 async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadOptions): Promise<DownloadResult> {
   const shown = describeAssetUrl(url.href);
-  const limit = `${Math.round((opts.maxBytes / 1024 / 1024) * 10) / 10} MB (${opts.maxBytes} bytes)`;
+  const capBytes = Math.floor(opts.maxBytes);
+  const capMb = Math.round((capBytes / 1024 / 1024) * 10) / 10;
+  const limit = capMb >= 1 ? `${capMb} MB (${capBytes} bytes)` : `${capBytes} bytes`;
   const tooLarge = () =>
     fail(
       'ASSET_TOO_LARGE',
