@@ -32,15 +32,15 @@ export function redriveStatuses(opts: RedriveOptions): RedriveStatus[] {
  */
 export async function startRedrive(client: Client, taskQueue: string, batchId: string, statuses: RedriveStatus[]) {
   const handle = client.workflow.getHandle<typeof batchWorkflow>(batchId);
-  let status: string;
+  let description;
   try {
-    status = (await handle.describe()).status.name;
+    description = await handle.describe();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError)
       throw usageError(`no batch '${batchId}': check the id with 'durabatch status'`);
     throw err;
   }
-  if (status === 'RUNNING') {
+  if (description.status.name === 'RUNNING') {
     throw usageError(`batch '${batchId}' is still running: wait for it, or stop it with 'durabatch cancel ${batchId}'`);
   }
   const previous = await startInput(handle);
@@ -53,7 +53,8 @@ export async function startRedrive(client: Client, taskQueue: string, batchId: s
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       staticSummary: `redrive of ${input.manifestName} (${statuses.join(', ')} rows) · ${input.item.provider} app ${input.item.app}`,
-      memo: { manifest: input.manifestName, manifestPath: input.manifestPath, storage: input.item.storage },
+      // The same memo as the first run (rows, storage…): status and results find the batch from its id alone.
+      memo: description.memo ?? {},
       typedSearchAttributes: [
         { key: BATCH_ID_KEY, value: batchId },
         { key: PROVIDER_KEY, value: input.item.provider },
