@@ -219,6 +219,19 @@ describe('submitRun in a redrive', () => {
     expect(third).toMatchObject({ outcome: 'created', runId: 'run-3', attempts: 3 });
     expect(provider.starts).toBe(3);
   });
+
+  it('reconciles a redrive attempt that was interrupted while sending, and does not send again', async () => {
+    expect(await submit()).toMatchObject({ runId: 'run-1' });
+    // Generation 1's start reached the provider, then the worker died before it wrote the answer.
+    const startedAt = new Date().toISOString();
+    await markPending(storage, { id: 'sku-1', since: startedAt, fingerprint: inputsFingerprint(ROW_INPUTS) });
+    await writeSubmitRecord(storage, 'sku-1', { state: 'sending', attempts: 2, startedAt, generation: 1 });
+    provider.create(ROW_INPUTS);
+    const out = await submit({ extra: { generation: 1 } as Partial<ItemSettings> });
+    expect(out).toMatchObject({ outcome: 'created', runId: 'run-2', attempts: 2 });
+    expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ adopted: true, generation: 1 });
+    expect(provider.starts).toBe(1);
+  });
 });
 
 describe('a submit attempt that runs out of time', () => {
