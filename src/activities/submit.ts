@@ -134,6 +134,8 @@ async function settle(sub: Submission, doubt: SubmitRecord): Promise<SubmitRunOu
   const record: SubmitRecord = doubt.reconcileUntil
     ? doubt
     : { ...doubt, reconcileUntil: new Date(Date.now() + RECONCILE_WAIT_MS).toISOString() };
+  // Still unresolved, so still listed for other rows (again, in case a crash lost the entry written before the POST).
+  await markPending(storage, { id: input.id, since: record.startedAt, fingerprint: sub.fingerprint });
   await writeSubmitRecord(storage, input.id, record);
   const ctx: ReconcileContext = {
     storage,
