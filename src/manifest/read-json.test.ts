@@ -31,6 +31,13 @@ describe('JSON manifests', () => {
     expect(error.message).toContain('truncated');
   });
 
+  it('reports a file cut after a comma or a key as truncated too, not as a syntax error', async () => {
+    for (const text of ['[{"sku":"A"},\n{"sku":"B",', '[{"sku":"A"},\n{"sku":', '[{"sku":"A"},\n{"sku":"B']) {
+      const error = await readError(files.write('cut.json', text));
+      expect(error, text).toMatchObject({ code: 'JSON_TRUNCATED', line: 2 });
+    }
+  });
+
   it('reports invalid JSON with the line of the error', async () => {
     const path = files.write('invalid.json', '[\n  {"a": 1},\n  {"a": 2},\n  {"a": nope}\n]\n');
     const error = await readError(path);

@@ -17,6 +17,8 @@ const RECENT_PIECES = 4;
 interface FeedState {
   /** The latest pieces written to the parser, oldest first (references into the read buffers, not copies). */
   recent: Block[];
+  /** True once the whole file was handed to the parser: an error after that is the file ending too early. */
+  ended: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function* readJsonRows(path: string): AsyncGenerator<RawRow> {
   const parser = new Parser({ streamValues: false });
   const elements = new StreamArray();
   pipeline(parser, elements, () => undefined); // errors surface through the iterator below
-  const state: FeedState = { recent: [] };
+  const state: FeedState = { recent: [], ended: false };
   void feed(path, parser, state);
   let row = 0;
   try {
@@ -59,6 +61,7 @@ async function feed(path: string, parser: Writable, state: FeedState): Promise<v
       }
     }
     if (!seenStart) throw noRowsError('the file is empty');
+    state.ended = true;
     parser.end();
   } catch (error) {
     parser.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -135,7 +138,7 @@ function jsonError(error: unknown, state: FeedState, parser: object): unknown {
   if (error instanceof ManifestParseError) return error;
   const reason = error instanceof Error ? error.message : String(error);
   const { line, excerpt } = locate(state, parser);
-  if (/^Parser has expected/.test(reason)) {
+  if (/^Parser has expected/.test(reason) || (state.ended && excerpt === '')) {
     return new ManifestParseError(
       'JSON_TRUNCATED',
       `the JSON ends too early at line ${line} — the file looks truncated or an array/object is not closed; ` +

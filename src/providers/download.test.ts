@@ -79,6 +79,20 @@ describe('downloadToFile', () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('drops a small body refused for its declared size without an uncaught error', async () => {
+    routes['/small.png'] = (_q, s) => s.writeHead(200, { 'content-length': '137' }).end(Buffer.alloc(137, 1));
+    const unhandled: unknown[] = [];
+    const onError = (err: unknown) => unhandled.push(err);
+    process.on('uncaughtException', onError);
+    try {
+      expect(await failure(get('/small.png', { maxBytes: 104 }))).toMatchObject({ code: 'ASSET_TOO_LARGE' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('aborts a streamed body over the cap and deletes the partial file', async () => {
     const err = await failure(get('/chunked', { maxBytes: 3 * PAYLOAD.length }));
     expect(err.code).toBe('ASSET_TOO_LARGE');

@@ -189,7 +189,7 @@ async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadO
     );
   const declared = Number(headerValue(res.headers, 'content-length'));
   if (Number.isFinite(declared) && declared > opts.maxBytes) {
-    res.body.destroy();
+    discard(res.body);
     throw tooLarge();
   }
   const part = `${opts.destPath}.part`;
@@ -208,11 +208,20 @@ async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadO
     await pipeline(res.body, meter, createWriteStream(part, { flush: true }));
     await rename(part, opts.destPath);
   } catch (err) {
-    res.body.destroy();
+    discard(res.body);
     await rm(part, { force: true }).catch(() => undefined);
     throw transferError(err, url, opts);
   }
   return { bytes, sha256: hash.digest('hex'), contentType: headerValue(res.headers, 'content-type') ?? null };
+}
+
+/**
+ * Drops a response body we will not read. Destroying an undici body makes it emit an AbortError, which nobody
+ * listens for once we stop reading: without a listener that error is an uncaught exception that kills the worker.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function statusError(status: number, shown: string): AssetError {

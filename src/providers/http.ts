@@ -208,13 +208,14 @@ function transportError(
 }
 
 /** Reads a body as UTF-8 up to `limit` bytes; beyond that the stream is destroyed and `tooLarge` set. */
-async function readText(body: AsyncIterable<unknown> & { destroy(): unknown }, limit: number) {
+async function readText(body: Dispatcher.ResponseData['body'], limit: number) {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += buf.length;
     if (size > limit) {
+      body.on('error', () => undefined); // destroy() emits an AbortError nobody else listens for any more
       body.destroy();
       return { text: Buffer.concat(chunks).toString('utf8'), tooLarge: true };
     }
