@@ -93,19 +93,24 @@ export function createAwaitActivities(deps: ActivityDeps) {
     signal: AbortSignal,
   ): Promise<Reading> {
     const ctx = Context.current();
+    // The latest progress is repeated by the timer too, so the UI keeps showing it between events.
     let details: unknown = { status: 'connecting' };
-    const end: StreamEnd = await withHeartbeat(
-      () =>
-        streamRun(runId, {
-          signal,
-          onProgress: (snapshot) => {
-            details = progressDetails(snapshot);
-            ctx.heartbeat(details);
-          },
-          onPing: () => ctx.heartbeat(details),
-        }),
-      5_000,
-    );
+    const beat = () => ctx.heartbeat(details);
+    beat();
+    const timer = setInterval(beat, 5_000);
+    let end: StreamEnd;
+    try {
+      end = await streamRun(runId, {
+        signal,
+        onProgress: (snapshot) => {
+          details = progressDetails(snapshot);
+          beat();
+        },
+        onPing: beat,
+      });
+    } finally {
+      clearInterval(timer);
+    }
     if (end.kind === 'terminal') return { snapshot: end.snapshot };
     const snapshot = await adapter.getRun(runId, { signal });
     if (end.kind === 'timeout') return { snapshot, retryInMs: REWAIT_DELAY_MS };

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiverForTemporal, type ReceiverForTemporal } from '../../src/cli/webhook-receiver.js';
 import type { ItemSettings, ResultLine } from '../../src/shared/types.js';
@@ -17,7 +18,7 @@ import {
   writeManifest,
   type Harness,
 } from '../helpers/harness.js';
-import { runCli } from '../helpers/processes.js';
+import { runCli, waitFor } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal-env.js';
 
 /**
@@ -97,6 +98,34 @@ describe('--delivery stream (Lamina SSE)', () => {
     expect(c.streams.cut).toBeGreaterThan(0);
     expect(c.streams.opened).toBeGreaterThan(40);
     expect(c.requests['lamina.wait'] ?? 0).toBe(0);
+  });
+
+  it('shows the stream progress on the pending awaitRun activity, where the Web UI shows it', async () => {
+    // The SDK sends heartbeats on at most every 0.8 × the heartbeat timeout (16 s): a 20 s run shows one step.
+    h.sim.configure({ runDurationMs: 20_000, outputsPerRun: 4, stream: { timeoutMs: 60_000, disconnectRate: 0 } });
+    const batchId = uniqueId('progress');
+    const manifest = await writeManifest(h.dir, 1, { name: `${batchId}.csv` });
+    const handle = await startBatch(h, batchInput(h, manifest, batchId, {}, { delivery: 'stream' }));
+    const seen = new Set<string>();
+    await waitFor(
+      'the row to show some of its outputs ready',
+      async () => {
+        const described = await h.client.workflow
+          .getHandle(`${batchId}/SKU-1`)
+          .describe()
+          .catch(() => null);
+        for (const activity of described?.raw.pendingActivities ?? []) {
+          for (const payload of activity.heartbeatDetails?.payloads ?? []) {
+            const details = defaultPayloadConverter.fromPayload<{ outputs?: string }>(payload);
+            if (details?.outputs) seen.add(details.outputs);
+          }
+        }
+        return [...seen].some((text) => /^[1-3]\/4 outputs ready$/.test(text));
+      },
+      60_000,
+    );
+    await handle.result();
+    expect([...seen].every((text) => /^[0-4]\/4 outputs ready$/.test(text))).toBe(true);
   });
 });
 
