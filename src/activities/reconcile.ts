@@ -1,3 +1,4 @@
+import { FAILURE_TYPES } from '../shared/failures.js';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ListedRun, ProviderAdapter } from '../providers/types.js';
@@ -40,7 +41,7 @@ const LIST_ALLOWANCE_MS = 3_000;
  * Failure type of an attempt that ran out of time while reconciling: retryable, and the next attempt resumes from
  * the durable submit record (it never sends the run-start again).
  */
-export const SUBMIT_RECONCILING = 'SubmitReconciling';
+export const SUBMIT_RECONCILING = FAILURE_TYPES.submitReconciling;
 
 /** This row's side: its id, the fingerprint of the inputs it sent, and its attempt's times (ms). */
 export interface ReconcileSelf {

@@ -188,6 +188,7 @@ function created(record: SubmitRecord, snapshot: RunSnapshotLite | null): Submit
     submittedAt: record.startedAt,
     attempts: record.attempts,
     snapshot,
+    ...(record.adopted ? { adopted: true as const } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { cancelCommand } from './commands/cancel.js';
 import { demoCommand } from './commands/demo.js';
+import { redriveCommand } from './commands/redrive.js';
 import { resultsCommand } from './commands/results.js';
 import { runCommand, type RunOptions } from './commands/run.js';
 import { setupCommand } from './commands/setup.js';
@@ -139,6 +140,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('cancel <batchId>')
     .description('stop a running batch: no new rows, rows in flight cancelled (with their provider runs)')
     .action(async (batchId: string) => setExitCode(await cancelCommand(batchId)));
+
+  program
+    .command('redrive <batchId>')
+    .description(
+      'run again the failed rows (--failed, the default) and/or the submit_unknown rows (--unknown) of a finished batch; results are merged into the same files',
+    )
+    .option('--failed', 'rows whose result is failed')
+    .option(
+      '--unknown',
+      'rows whose result is submit_unknown (may pay again for a run the provider did create: check it first)',
+    )
+    .action(async (batchId: string, opts: { failed?: boolean; unknown?: boolean }) =>
+      setExitCode(await redriveCommand(batchId, opts)),
+    );
 
   program
     .command('worker')

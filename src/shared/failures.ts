@@ -13,6 +13,8 @@ export const FAILURE_TYPES = {
   providerProtocol: 'ProviderProtocol',
   /** Credentials missing or refused (401/403): non-retryable. */
   providerAuth: 'ProviderAuth',
+  /** An ambiguous run-start is still being looked up in the provider's list: the next attempt goes on from the record. */
+  submitReconciling: 'SubmitReconciling',
   /** A run-start request may have reached the provider but no answer came back. Never retried blindly. */
   submitAmbiguous: 'SubmitAmbiguous',
   /** The long-poll returned before the run finished: the activity is retried as a poll (no history growth). */

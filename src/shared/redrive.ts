@@ -14,19 +14,14 @@ export interface RedriveRequest {
   statuses: RedriveStatus[];
 }
 
-/** The fields a redrive adds to the batch and partition inputs. */
-export interface RedriveFields {
-  redrive?: RedriveRequest;
-}
-
-export type RedriveBatchInput = BatchWorkflowInput & RedriveFields;
-export type RedrivePartitionInput = PartitionWorkflowInput & RedriveFields;
+export type RedriveBatchInput = BatchWorkflowInput;
+export type RedrivePartitionInput = PartitionWorkflowInput;
 
 /**
  * Item settings with the batch's run generation: 0 (absent) for the first run, then 1, 2, … per redrive. A submit
  * record of an older generation is superseded by one fresh run-start; one of this generation is never re-sent.
  */
-export type GenerationSettings = ItemSettings & { generation?: number };
+export type GenerationSettings = ItemSettings;
 
 export interface BeginRedriveInput {
   storage: string;

@@ -1,5 +1,6 @@
 import type { ProviderName } from './constants.js';
 import type { DeliveryMode } from './delivery.js';
+import type { RedriveRequest } from './redrive.js';
 import type { FinalItemStatus, StatusCounts } from './status.js';
 
 /**
@@ -31,6 +32,8 @@ export interface ItemSettings {
   webhookBaseUrl?: string;
   /** With delivery `webhook`: re-read the run when no webhook came for this long (--webhook-fallback-after). */
   webhookFallbackMs?: number;
+  /** The batch run's generation: absent for the first run, then 1, 2, … per `durabatch redrive`. */
+  generation?: number;
 }
 
 /** Sent by the webhook receiver to a row's item workflow: a wake-up call, never trusted data. */
@@ -65,6 +68,8 @@ export interface BatchWorkflowInput {
   /** Overrides the partition count chosen from rows and concurrency. */
   partitions?: number;
   item: ItemSettings;
+  /** Set by `durabatch redrive`: run again only the rows whose recorded result has one of these states. */
+  redrive?: RedriveRequest;
 }
 
 export interface BatchWorkflowOutput {
@@ -110,6 +115,7 @@ export interface PartitionWorkflowInput {
   pageSize: number;
   item: ItemSettings;
   state?: PartitionState;
+  redrive?: RedriveRequest;
 }
 
 export interface PartitionWorkflowOutput {
@@ -176,6 +182,8 @@ export interface ResultLine {
   submittedAt: string | null;
   finishedAt: string | null;
   records?: unknown[];
+  /** The run-start's answer was lost, and its run was found in the provider's list and adopted (issue 5). */
+  adopted?: true;
 }
 
 // ---- activities ----
@@ -218,7 +226,15 @@ export interface SubmitRunInput {
 }
 
 export type SubmitRunOutput =
-  | { outcome: 'created'; runId: string; submittedAt: string; attempts: number; snapshot: RunSnapshotLite | null }
+  | {
+      outcome: 'created';
+      runId: string;
+      submittedAt: string;
+      attempts: number;
+      snapshot: RunSnapshotLite | null;
+      /** The start's answer was lost and the run was found in the provider's list instead. */
+      adopted?: true;
+    }
   | { outcome: 'unknown'; submittedAt: string; attempts: number; reason: string };
 
 /** The parts of a provider snapshot a workflow needs. */

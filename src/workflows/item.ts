@@ -75,6 +75,14 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<ItemWorkfl
   return { row: input.row, id: input.id, status: result.status };
 }
 
+/** What the row's run-start left for its result line. */
+interface Started {
+  submittedAt: string | null;
+  attempts: number;
+  runId: string | null;
+  adopted: boolean;
+}
+
 /** With --delivery webhook: the row's secret token, and whether the receiver has signalled since the last read. */
 interface WebhookState {
   token: string | null;
@@ -82,7 +90,7 @@ interface WebhookState {
 }
 
 async function runItem(input: ItemWorkflowInput, webhook: WebhookState): Promise<{ status: FinalItemStatus }> {
-  const started = { submittedAt: null as string | null, attempts: 0, runId: null as string | null };
+  const started: Started = { submittedAt: null, attempts: 0, runId: null, adopted: false };
   let outcome: Outcome;
   try {
     outcome = await submitAndWait(input, started, webhook);
@@ -99,11 +107,7 @@ async function runItem(input: ItemWorkflowInput, webhook: WebhookState): Promise
   return outcome;
 }
 
-async function submitAndWait(
-  input: ItemWorkflowInput,
-  started: { submittedAt: string | null; attempts: number; runId: string | null },
-  webhook: WebhookState,
-): Promise<Outcome> {
+async function submitAndWait(input: ItemWorkflowInput, started: Started, webhook: WebhookState): Promise<Outcome> {
   const byWebhook = deliveryOf(input.settings) === 'webhook';
   let webhookUrl: string | undefined;
   if (byWebhook) {
@@ -147,6 +151,7 @@ async function submitAndWait(
     return { status: 'submit_unknown', runId: null, error, outputs: [], records: null };
   }
   started.runId = submitted.runId;
+  started.adopted = submitted.adopted === true;
   setStatus('running');
   let snapshot: RunSnapshotLite;
   try {
@@ -249,11 +254,7 @@ async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Prom
   };
 }
 
-async function record(
-  input: ItemWorkflowInput,
-  outcome: Outcome,
-  started: { submittedAt: string | null; attempts: number },
-): Promise<void> {
+async function record(input: ItemWorkflowInput, outcome: Outcome, started: Started): Promise<void> {
   await recordResult({
     storage: input.settings.storage,
     id: input.id,
@@ -271,6 +272,7 @@ async function record(
       submittedAt: started.submittedAt,
       finishedAt: new Date(Date.now()).toISOString(),
       ...(outcome.records ? { records: outcome.records } : {}),
+      ...(started.adopted ? { adopted: true as const } : {}),
     },
   });
 }

@@ -66,6 +66,8 @@ describe('reconciling run-starts whose answer was lost', () => {
     expect(hh.sim.counters().faultsInjected['drop-after-accept']).toBe(1);
     expect(lines.map((l) => l.status)).toEqual(Array.from({ length: 12 }, () => 'succeeded'));
     expect(adoptedIn(records)).toBe(1);
+    // The result line says so too.
+    expect(lines.filter((l) => l.adopted === true)).toHaveLength(1);
     expectOneRunPerRow(hh, lines, laminaFp);
     expect(hh.sim.counters().requests['lamina.start']).toBe(12);
   });
