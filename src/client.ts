@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { connectionTls, type TemporalSettings } from './config.js';
+import { connectionOptions, type TemporalSettings } from './config.js';
 
 /** Raised when Temporal cannot be reached; the CLI maps it to exit code 3. */
 export class TemporalUnavailableError extends Error {
@@ -12,20 +12,18 @@ export interface Connected {
   client: Client;
 }
 
-/** Connects to the Temporal frontend named by the settings (TLS and API key as Temporal's own env names say). */
+/**
+ * Connects to the Temporal frontend named by the settings (address, namespace, API key, TLS and gRPC headers from
+ * the environment and the envconfig profile). Unusable settings throw TemporalConfigError before any dialling.
+ */
 export async function connectTemporal(settings: TemporalSettings & { address: string }): Promise<Connected> {
-  const tls = await connectionTls(settings);
+  const options = await connectionOptions(settings);
   try {
-    const connection = await Connection.connect({
-      address: settings.address,
-      ...(tls !== undefined ? { tls } : {}),
-      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-      connectTimeout: '10s',
-    });
+    const connection = await Connection.connect({ ...options, connectTimeout: '10s' });
     return { connection, client: new Client({ connection, namespace: settings.namespace }) };
   } catch (err) {
     throw new TemporalUnavailableError(
-      `cannot reach Temporal at ${settings.address} (${(err as Error).message}); check TEMPORAL_ADDRESS, or unset it to use the embedded dev server`,
+      `cannot reach Temporal at ${settings.address} (${(err as Error).message}); check TEMPORAL_ADDRESS or TEMPORAL_PROFILE, or unset them to use the embedded dev server`,
       { cause: err },
     );
   }
