@@ -42,12 +42,18 @@ export function createManifestActivities(deps: ActivityDeps) {
         if (++seen % 1000 === 0) Context.current().heartbeat(seen);
       }
     } catch (err) {
-      parseIssues.push(asIssue(err));
+      try {
+        parseIssues.push(asIssue(err));
+      } catch (unexpected) {
+        await writer.abort(); // an I/O error: retried, and the next attempt starts from a clean directory
+        throw unexpected;
+      }
     }
     const result = normalizer.finish();
     const issues = [...parseIssues, ...result.issues];
     if (issues.length > 0 || result.validRows !== result.rowCount) {
       await writer.abort();
+      if ((await storage.list('.')).length === 0) await storage.remove('.'); // leave no trace of a refused batch
       const count = result.issueCount + parseIssues.length;
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.manifestInvalid,

@@ -16,6 +16,7 @@ export type ManifestIssueCode =
   | 'VALUE_REQUIRED'
   | 'VALUE_NOT_ALLOWED'
   | 'VALUE_NOT_URL'
+  | 'VALUE_PRIVATE_URL'
   | 'VALUE_NOT_NUMBER'
   | 'VALUE_INVALID'
   | 'VALUE_TOO_LONG';

@@ -151,6 +151,29 @@ describe('createNormalizer with an app definition', () => {
     expect(summary).toMatchObject({ rowCount: 3, validRows: 1 });
   });
 
+  it('refuses URL inputs on loopback, private or link-local hosts, except the hosts it is told to trust', () => {
+    const urls = [
+      'http://127.0.0.1:8787/a.png',
+      'http://localhost/a.png',
+      'http://169.254.169.254/x',
+      'http://[::1]/a',
+    ];
+    const input = rows(
+      ...[...urls, 'https://cdn.example.com/a.png'].map((u) => ({ Prompt: 'p', 'Reference Image': u })),
+    );
+    const { summary } = normalize(input, { app: LAMINA_APP, privateUrlHosts: ['127.0.0.1'] });
+    expect(summary.issues.map((i) => [i.row, i.code])).toEqual([
+      [2, 'VALUE_PRIVATE_URL'],
+      [3, 'VALUE_PRIVATE_URL'],
+      [4, 'VALUE_PRIVATE_URL'],
+    ]);
+    expect(summary.issues[0]?.message).toBe(
+      "'http://localhost/a.png' points at a loopback or private address that the provider cannot reach; input " +
+        "'Reference Image' takes a public link (DURABATCH_ALLOW_PRIVATE_URLS=1 allows private ones)",
+    );
+    expect(normalize(input, { app: LAMINA_APP, privateUrlHosts: 'any' }).summary.issueCount).toBe(0);
+  });
+
   it('keeps JSON value types, turning numbers into strings only for text inputs', () => {
     const { accepted } = normalize(rows({ Prompt: 42, Steps: 30 }), { app: LAMINA_APP });
     expect(accepted[0]?.inputs).toEqual({ Prompt: '42', Steps: 30 });

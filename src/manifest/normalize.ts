@@ -1,3 +1,4 @@
+import { configuredPrivateHosts, type PrivateHosts } from '../providers/asset-address.js';
 import type { AppDefinition, AppParameter } from '../providers/types.js';
 import { ColumnPlanner, displayName, type ColumnTarget } from './columns.js';
 import { headerOf, ownField, setField } from './fields.js';
@@ -8,7 +9,12 @@ import type { ManifestIssue, NormalizedRow, NormalizeOptions, RawRow } from './t
 import { checkSize, checkValue, hasDefault, isAbsent } from './values.js';
 
 /** Options of {@link createNormalizer}: the CLI's --key-column/--omit/--map, the app, and the issue limit. */
-export type NormalizerOptions = NormalizeOptions & { app: AppDefinition | null; maxIssues?: number | undefined };
+export type NormalizerOptions = NormalizeOptions & {
+  app: AppDefinition | null;
+  maxIssues?: number | undefined;
+  /** Hosts that url inputs may name although they are private; default: as the environment says. */
+  privateUrlHosts?: PrivateHosts | undefined;
+};
 
 /** What {@link Normalizer.finish} reports about the whole manifest. */
 export interface NormalizeSummary {
@@ -53,6 +59,7 @@ class ManifestNormalizer implements Normalizer {
   /** Required parameters without a default: each needs a column and a value in every row. */
   private readonly required: AppParameter[];
   private readonly targets = new Map<string, ColumnTarget>();
+  private readonly privateUrlHosts: PrivateHosts;
   /** Every key seen, to refuse duplicates (exact or by letter case); a Map of short strings per row. */
   private readonly keys: RowKeyRegistry | null;
   private keyColumnFound = false;
@@ -62,6 +69,7 @@ class ManifestNormalizer implements Normalizer {
   constructor(private readonly options: NormalizerOptions) {
     this.keyColumn = options.keyColumn;
     this.keys = options.keyColumn === undefined ? null : new RowKeyRegistry(options.keyColumn);
+    this.privateUrlHosts = options.privateUrlHosts ?? configuredPrivateHosts();
     this.issues = new IssueCollector(options.maxIssues ?? DEFAULT_MAX_ISSUES);
     const omit = new Set(options.omit ?? []);
     const map = new Map(Object.entries(options.map ?? {}));
@@ -153,7 +161,7 @@ class ManifestNormalizer implements Normalizer {
         setField(inputs, target.inputKey, value);
         continue;
       }
-      const checked = checkValue(target.param, value);
+      const checked = checkValue(target.param, value, this.privateUrlHosts);
       if (checked.ok) setField(inputs, target.inputKey, checked.value);
       else this.issues.row(raw.row, column, checked.code, checked.message);
     }

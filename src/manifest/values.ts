@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRefusedPrivateUrl, type PrivateHosts } from '../providers/asset-address.js';
 import type { AppParameter } from '../providers/types.js';
 import { listNames, showValue, type ManifestIssueCode } from './issues.js';
 
@@ -47,12 +48,19 @@ export function hasDefault(param: AppParameter): boolean {
 /**
  * Checks one present cell value against its parameter with zod and returns the value to send: text stays text
  * (numbers and booleans become strings), numeric strings become numbers for `number` parameters, URLs are trimmed,
- * options must be one of the listed values exactly. Types the checks do not know pass through unchanged.
+ * options must be one of the listed values exactly, URLs must not point at loopback or private addresses other
+ * than `privateHosts` (the provider could not fetch them). Types the checks do not know pass through unchanged.
  */
-export function checkValue(param: AppParameter, value: unknown): ValueCheck {
+export function checkValue(param: AppParameter, value: unknown, privateHosts: PrivateHosts = []): ValueCheck {
   const result = schemaFor(param).safeParse(value);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, ...failure(param, value) };
+  if (!result.success) return { ok: false, ...failure(param, value) };
+  if (param.type === 'url' && isRefusedPrivateUrl(new URL(String(result.data)), privateHosts)) {
+    const message =
+      `${showValue(value)} points at a loopback or private address that the provider cannot reach; ` +
+      `input '${param.label}' takes a public link (DURABATCH_ALLOW_PRIVATE_URLS=1 allows private ones)`;
+    return { ok: false, code: 'VALUE_PRIVATE_URL', message };
+  }
+  return { ok: true, value: result.data };
 }
 
 function schemaFor(param: AppParameter): z.ZodType {

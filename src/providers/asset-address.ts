@@ -63,6 +63,29 @@ export function mayBePrivate(host: string, privateHosts: PrivateHosts): boolean 
   return privateHosts.some((allowed) => allowed.replace(/^\[|\]$/g, '').toLowerCase() === h);
 }
 
+const BASE_URL_VARIABLES = ['LAMINA_BASE_URL', 'ARTU_BASE_URL', 'MAGNIFIC_BASE_URL'];
+
+/**
+ * The private-address rule the environment sets: every host with DURABATCH_ALLOW_PRIVATE_URLS=1, else the hosts of
+ * the configured provider base URLs (a simulator on loopback, a provider inside the company network).
+ */
+export function configuredPrivateHosts(env: NodeJS.ProcessEnv = process.env): PrivateHosts {
+  if (env.DURABATCH_ALLOW_PRIVATE_URLS === '1') return 'any';
+  const hosts: string[] = [];
+  for (const name of BASE_URL_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && URL.canParse(value)) hosts.push(new URL(value).hostname.toLowerCase());
+  }
+  return hosts;
+}
+
+/** True when a URL names a host that is a private address (or `localhost`) which `privateHosts` does not vouch for. */
+export function isRefusedPrivateUrl(url: URL, privateHosts: PrivateHosts): boolean {
+  const host = url.hostname.toLowerCase();
+  const local = host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host);
+  return local && !mayBePrivate(host, privateHosts);
+}
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**

@@ -45,22 +45,14 @@ export interface DownloadResult {
   contentType: string | null;
 }
 
-const BASE_URL_VARIABLES = ['LAMINA_BASE_URL', 'ARTU_BASE_URL', 'MAGNIFIC_BASE_URL'];
-
 /**
  * The hosts whose output URLs may point at private addresses (`DownloadOptions.privateHosts`): those of the
  * configured provider base URLs — named in `env`, or contacted by this process's adapters (a worker built with an
  * environment of its own) — or every host when DURABATCH_ALLOW_PRIVATE_URLS=1.
  */
 export function privateHostsFrom(env: NodeJS.ProcessEnv = process.env): PrivateHosts {
-  if (env.DURABATCH_ALLOW_PRIVATE_URLS === '1') return 'any';
-  const hosts = new Set(contactedApiHosts());
-  for (const name of BASE_URL_VARIABLES) {
-    const value = env[name];
-    if (value === undefined || !URL.canParse(value)) continue;
-    hosts.add(new URL(value).hostname.toLowerCase());
-  }
-  return [...hosts];
+  const configured = configuredPrivateHosts(env);
+  return configured === 'any' ? 'any' : [...new Set([...configured, ...contactedApiHosts()])];
 }
 
 /** Redirects followed per download; each hop must stay on http(s) and within `allowedHosts`. */
