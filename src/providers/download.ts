@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import {
+  configuredPrivateHosts,
   guardedLookup,
   isPrivateAddress,
   mayBePrivate,
