@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createNormalizer, formatIssues, readRows } from '../manifest/index.js';
 import type { ManifestIssue } from '../manifest/types.js';
+import { privateHostsFrom } from '../providers/download.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 import type { LoadRowKeysInput, PrepareManifestInput, PrepareManifestOutput, RowKey } from '../shared/types.js';
 import { openStorage, PREPARED_FILE, readRowRange, RowWriter } from '../storage/index.js';
@@ -31,7 +32,10 @@ export function createManifestActivities(deps: ActivityDeps) {
     } catch (err) {
       throw toActivityFailure(err, deps.secrets);
     }
-    const normalizer = createNormalizer({ keyColumn: input.keyColumn, omit: input.omit, map: input.map, app });
+    // URL inputs may name private hosts only where outputs may come from: the provider hosts (getApp just used one).
+    const privateUrlHosts = privateHostsFrom();
+    const { keyColumn, omit, map } = input;
+    const normalizer = createNormalizer({ keyColumn, omit, map, app, privateUrlHosts });
     const writer = new RowWriter(storage);
     const parseIssues: ManifestIssue[] = [];
     try {
