@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { cancelCommand } from './commands/cancel.js';
+import { controlCommand } from './commands/control.js';
 import { demoCommand } from './commands/demo.js';
 import { redriveCommand } from './commands/redrive.js';
 import { resultsCommand } from './commands/results.js';
@@ -140,6 +141,30 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('cancel <batchId>')
     .description('stop a running batch: no new rows, rows in flight cancelled (with their provider runs)')
     .action(async (batchId: string) => setExitCode(await cancelCommand(batchId)));
+
+  program
+    .command('pause <batchId>')
+    .description('pause a running batch: rows in flight finish, no new row starts until resume')
+    .option('--reason <text>', 'shown in the Web UI and status while paused')
+    .action(async (batchId: string, opts: { reason?: string }) =>
+      setExitCode(
+        await controlCommand(batchId, { kind: 'pause', ...(opts.reason !== undefined ? { reason: opts.reason } : {}) }),
+      ),
+    );
+
+  program
+    .command('resume <batchId>')
+    .description('resume a paused batch')
+    .action(async (batchId: string) => setExitCode(await controlCommand(batchId, { kind: 'resume' })));
+
+  program
+    .command('set-concurrency')
+    .description('change how many provider runs a running batch keeps in flight (at least its partition count)')
+    .argument('<batchId>')
+    .argument('<n>', 'provider runs in flight at once', parse.positiveInt)
+    .action(async (batchId: string, n: number) =>
+      setExitCode(await controlCommand(batchId, { kind: 'set-concurrency', concurrency: n })),
+    );
 
   program
     .command('redrive <batchId>')

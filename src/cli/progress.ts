@@ -12,6 +12,8 @@ export interface BatchSnapshot {
   inFlight: number;
   /** Rows whose run waits for a person's input right now (from visibility; null when unknown). */
   waitingForInput?: number | null;
+  /** Pause and concurrency as last set (`durabatch pause|resume|set-concurrency`). */
+  control?: BatchProgress['control'];
 }
 
 /** Counts the batch's running rows that wait for input (DurabatchItemStatus kept current by each item). */
@@ -32,7 +34,9 @@ export async function snapshotBatch(
   batchId: string,
 ): Promise<BatchSnapshot> {
   const batch = await client.workflow.getHandle(batchId).query(batchProgressQuery);
-  if (batch.result) return { stage: batch.stage, rowCount: batch.rowCount, counts: batch.result.counts, inFlight: 0 };
+  const control = batch.control ? { control: batch.control } : {};
+  if (batch.result)
+    return { stage: batch.stage, rowCount: batch.rowCount, counts: batch.result.counts, inFlight: 0, ...control };
   const parts = await Promise.all(
     batch.partitionIds.map((id) =>
       client.workflow
@@ -48,7 +52,7 @@ export async function snapshotBatch(
     counts = addCounts(counts, p.counts);
     inFlight += p.inFlight;
   }
-  return { stage: batch.stage, rowCount: batch.rowCount, counts, inFlight };
+  return { stage: batch.stage, rowCount: batch.rowCount, counts, inFlight, ...control };
 }
 
 /** Rate over a sliding window of observations, and the ETA it implies. */
@@ -103,7 +107,8 @@ export class ProgressView {
       rate: this.meter.rate().toFixed(1),
       etaText: formatEta(this.meter.etaSeconds(total - done)),
       stage: s.stage,
-      waiting: s.waitingForInput ? ` | ${s.waitingForInput} waiting for input` : '',
+      waiting:
+        (s.waitingForInput ? ` | ${s.waitingForInput} waiting for input` : '') + (s.control?.paused ? ' | PAUSED' : ''),
     };
     if (this.out.isTTY) return this.renderBar(done, total, fields);
     const now = Date.now();

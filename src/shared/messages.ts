@@ -1,8 +1,11 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  BatchControlState,
   BatchProgress,
   ItemDoneSignal,
+  PartitionControl,
   PartitionProgress,
+  PartitionReport,
   RowFailedSignal,
   RunFinishedSignal,
   StopSignal,
@@ -18,3 +21,11 @@ export const rowFailedSignal = defineSignal<[RowFailedSignal]>('rowFailed');
 export const stopSignal = defineSignal<[StopSignal]>('stop');
 /** A provider's webhook said the row's run ended (sent by the webhook receiver); the row then re-reads the run. */
 export const runFinishedSignal = defineSignal<[RunFinishedSignal]>('runFinished');
+/** Live control of a running batch (`durabatch pause|resume|set-concurrency`): each returns the new state. */
+export const pauseUpdate = defineUpdate<BatchControlState, [{ reason?: string }]>('pause');
+export const resumeUpdate = defineUpdate<BatchControlState, []>('resume');
+export const setConcurrencyUpdate = defineUpdate<BatchControlState, [number]>('setConcurrency');
+/** The batch passes pause and window on to each partition. */
+export const partitionControlSignal = defineSignal<[PartitionControl]>('partitionControl');
+/** A partition's counts for the batch's live details. */
+export const partitionReportSignal = defineSignal<[PartitionReport]>('partitionReport');

@@ -26,20 +26,35 @@ export function planPartitions(rowCount: number, concurrency: number, override?:
   const plans: PartitionPlan[] = [];
   const baseRows = Math.floor(rowCount / count);
   const extraRows = rowCount % count;
-  const baseWindow = Math.floor(concurrency / count);
-  const extraWindow = concurrency % count;
+  const windows = splitConcurrency(concurrency, count);
   let next = 1;
   for (let k = 0; k < count; k++) {
     const rows = baseRows + (k < extraRows ? 1 : 0);
-    plans.push({
-      partition: k,
-      firstRow: next,
-      lastRow: next + rows - 1,
-      window: baseWindow + (k < extraWindow ? 1 : 0),
-    });
+    plans.push({ partition: k, firstRow: next, lastRow: next + rows - 1, window: windows[k] ?? 1 });
     next += rows;
   }
   return plans;
+}
+
+/** The concurrency split into `partitions` windows that add up to it (the first ones get the remainder). */
+export function splitConcurrency(concurrency: number, partitions: number): number[] {
+  const base = Math.floor(concurrency / partitions);
+  const extra = concurrency % partitions;
+  return Array.from({ length: partitions }, (_, k) => base + (k < extra ? 1 : 0));
+}
+
+/** Largest concurrency `set-concurrency` accepts (the worker's activity slots are the practical limit). */
+export const MAX_CONCURRENCY = 10_000;
+
+/** Null when `concurrency` can be set on a batch with `partitions` partitions, else what to do instead. */
+export function concurrencyProblem(concurrency: number, partitions: number): string | null {
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    return `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${concurrency}`;
+  }
+  if (concurrency < partitions) {
+    return `this batch runs in ${partitions} partitions, each with at least one row in flight: set a concurrency of at least ${partitions}, or pause it`;
+  }
+  return null;
 }
 
 export type FailureThreshold = { kind: 'count'; value: number } | { kind: 'percent'; value: number };

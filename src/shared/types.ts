@@ -94,6 +94,31 @@ export interface BatchProgress {
   rowCount: number | null;
   partitionIds: string[];
   result: BatchWorkflowOutput | null;
+  /** Pause and concurrency as changed while running (`durabatch pause|resume|set-concurrency`). */
+  control?: BatchControlState;
+}
+
+/** What the pause, resume and setConcurrency updates leave, and return. */
+export interface BatchControlState {
+  /** No new rows start while paused; rows in flight go on to their end. */
+  paused: boolean;
+  pausedReason: string | null;
+  concurrency: number;
+  /** Each partition's share of the concurrency (they add up to it), once the partitions are planned. */
+  windows: number[];
+}
+
+/** The batch tells a partition its pause state and window. */
+export interface PartitionControl {
+  paused: boolean;
+  window: number;
+}
+
+/** A partition tells the batch where it is (at most every few seconds), for the batch's live details. */
+export interface PartitionReport {
+  partition: number;
+  counts: StatusCounts;
+  inFlight: number;
 }
 
 export interface PartitionState {
@@ -103,6 +128,11 @@ export interface PartitionState {
   counts: StatusCounts;
   /** Row ids in flight → row number. */
   inFlight: Record<string, number>;
+  /** The window and pause state the batch set while running (absent: the input's window, not paused). */
+  window?: number;
+  paused?: boolean;
+  /** When the partition's first run started (ms), for its rate and ETA. */
+  startedAtMs?: number;
 }
 
 export interface PartitionWorkflowInput {
@@ -116,6 +146,8 @@ export interface PartitionWorkflowInput {
   item: ItemSettings;
   state?: PartitionState;
   redrive?: RedriveRequest;
+  /** Start paused (the batch was paused before its partitions started). */
+  paused?: boolean;
 }
 
 export interface PartitionWorkflowOutput {

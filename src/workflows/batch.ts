@@ -2,28 +2,57 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
-  executeChild,
   getExternalWorkflowHandle,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { batchProgressQuery, rowFailedSignal, stopSignal } from '../shared/messages.js';
-import { exceedsThreshold, parseMaxFailures, planPartitions } from '../shared/plan.js';
+import {
+  batchProgressQuery,
+  partitionControlSignal,
+  partitionReportSignal,
+  pauseUpdate,
+  resumeUpdate,
+  rowFailedSignal,
+  setConcurrencyUpdate,
+  stopSignal,
+} from '../shared/messages.js';
+import {
+  concurrencyProblem,
+  exceedsThreshold,
+  parseMaxFailures,
+  planPartitions,
+  splitConcurrency,
+} from '../shared/plan.js';
+import { addCounts, emptyCounts, failureCount, totalDone } from '../shared/status.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
 import type { RedriveBatchInput } from '../shared/redrive.js';
-import type { BatchProgress, BatchWorkflowOutput } from '../shared/types.js';
-import { partitionWorkflow } from './partition.js';
+import type { BatchControlState, BatchProgress, BatchWorkflowOutput, PartitionReport } from '../shared/types.js';
+import { partitionWorkflow, rateAndEta } from './partition.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const { prepareManifest, exportResults, beginRedrive } = proxyActivities<Activities>({
+const batchStep = {
   startToCloseTimeout: '2h',
   heartbeatTimeout: '60s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 10 },
+} as const;
+// Each summary is what the Web UI shows on the activity.
+const { prepareManifest } = proxyActivities<Activities>({
+  ...batchStep,
+  summary: 'read, validate and store every manifest row',
+});
+const { exportResults } = proxyActivities<Activities>({
+  ...batchStep,
+  summary: 'write results.jsonl, results.csv and summary.json in manifest order',
+});
+const { beginRedrive } = proxyActivities<Activities>({
+  ...batchStep,
+  summary: 'start a redrive generation',
 });
 
 /**
@@ -53,6 +82,7 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
   setHandler(stopSignal, ({ reason }) => {
     progress.stopping ??= reason;
   });
+  const control = liveControl(input, progress);
   upsertSearchAttributes([
     { key: BATCH_ID_KEY, value: input.batchId },
     { key: PROVIDER_KEY, value: input.item.provider },
@@ -89,21 +119,25 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
   const plans = planPartitions(prepared.rowCount, input.concurrency, input.partitions);
   const batchWorkflowId = workflowInfo().workflowId;
   progress.partitionIds = plans.map((p) => `${batchWorkflowId}/p${p.partition}`);
-  setCurrentDetails(`Running ${prepared.rowCount} rows of ${input.manifestName} in ${plans.length} partition(s)`);
+  // A set-concurrency that came while preparing applies from the start.
+  const windows = control.plan(plans.length) ?? plans.map((p) => p.window);
+  control.runningSince(prepared.rowCount, plans.length);
 
   const partitions = progress.stopping
     ? Promise.resolve([])
     : Promise.all(
         plans.map((plan, k) =>
-          executeChild(partitionWorkflow, {
+          startChild(partitionWorkflow, {
             workflowId: progress.partitionIds[k] ?? `${batchWorkflowId}/p${plan.partition}`,
             args: [
               {
                 batchId: input.batchId,
                 ...plan,
+                window: windows[k] ?? plan.window,
                 pageSize: input.pageSize,
                 item,
                 ...(input.redrive ? { redrive: input.redrive } : {}),
+                ...(control.state.paused ? { paused: true } : {}),
               },
             ],
             staticSummary: `partition ${plan.partition} · rows ${plan.firstRow}–${plan.lastRow} · window ${plan.window}`,
@@ -111,6 +145,9 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
               { key: BATCH_ID_KEY, value: input.batchId },
               { key: PROVIDER_KEY, value: input.item.provider },
             ],
+          }).then((child) => {
+            control.started(k);
+            return child.result();
           }),
         ),
       );
@@ -124,6 +161,7 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
   await partitions;
 
   progress.stage = 'exporting';
+  setCurrentDetails(`Exporting the results of ${prepared.rowCount} rows`);
   const exported = await exportResults({
     batchId: input.batchId,
     ...(progress.stopping ? { stopped: progress.stopping } : {}),
@@ -154,6 +192,122 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
   progress.result = result;
   setCurrentDetails(`Done: ${JSON.stringify(exported.counts)}`);
   return result;
+}
+
+/**
+ * Pause, resume and set-concurrency (Updates, validated before they are accepted), and the batch's live details
+ * from its partitions' reports. A change reaches every partition that has started, and partitions that start
+ * later get it in their input.
+ */
+function liveControl(input: RedriveBatchInput, progress: BatchProgress) {
+  const state: BatchControlState = { paused: false, pausedReason: null, concurrency: input.concurrency, windows: [] };
+  const reports = new Map<number, PartitionReport>();
+  const started = new Set<number>();
+  let partitions: number | null = null;
+  let since: number | null = null;
+  let changed = false;
+  progress.control = state;
+
+  const details = () => {
+    const rows = progress.rowCount ?? 0;
+    let counts = emptyCounts();
+    let inFlight = 0;
+    for (const r of reports.values()) {
+      counts = addCounts(counts, r.counts);
+      inFlight += r.inFlight;
+    }
+    const done = totalDone(counts);
+    const flow = state.paused
+      ? `**paused**${state.pausedReason ? ` (${state.pausedReason})` : ''}: rows in flight finish, none start`
+      : `concurrency ${state.concurrency}`;
+    setCurrentDetails(
+      `**${input.manifestName}** · ${rows} rows · ${partitions ?? 0} partition(s) · ${flow}\n\n` +
+        `done ${done}/${rows} · succeeded ${counts.succeeded} · failed ${failureCount(counts)} · in flight ${inFlight}\n\n` +
+        rateAndEta(done, rows, since ?? undefined),
+    );
+  };
+  const open = () => {
+    if (progress.stage === 'exporting' || progress.stage === 'done') throw new Error('the batch has finished');
+    if (progress.stopping) throw new Error(`the batch is stopping: ${progress.stopping}`);
+  };
+  const apply = async (): Promise<BatchControlState> => {
+    changed = true;
+    if (partitions !== null) {
+      state.windows = splitConcurrency(state.concurrency, partitions);
+      // Partitions still starting get the change in their input or once started.
+      await Promise.all(
+        [...started].map((k) =>
+          getExternalWorkflowHandle(progress.partitionIds[k] ?? '')
+            .signal(partitionControlSignal, { paused: state.paused, window: state.windows[k] ?? 1 })
+            .catch(() => undefined),
+        ),
+      );
+    }
+    details();
+    return state;
+  };
+
+  setHandler(partitionReportSignal, (report) => {
+    reports.set(report.partition, report);
+    details();
+  });
+  setHandler(
+    pauseUpdate,
+    ({ reason }) => {
+      state.paused = true;
+      state.pausedReason = reason ?? null;
+      return apply();
+    },
+    { validator: (_request: { reason?: string }) => open() },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      state.paused = false;
+      state.pausedReason = null;
+      return apply();
+    },
+    { validator: () => open() },
+  );
+  setHandler(
+    setConcurrencyUpdate,
+    (concurrency) => {
+      state.concurrency = concurrency;
+      return apply();
+    },
+    {
+      validator: (concurrency: number) => {
+        open();
+        const problem = concurrencyProblem(concurrency, partitions ?? 1);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+
+  return {
+    state,
+    /** Windows for `count` partitions when the concurrency was changed before they were planned, else null. */
+    plan(count: number): number[] | null {
+      partitions = count;
+      state.windows = splitConcurrency(Math.max(state.concurrency, count), count);
+      return changed ? state.windows : null;
+    },
+    runningSince(rows: number, count: number) {
+      since = Date.now();
+      partitions = count;
+      progress.rowCount = rows;
+      details();
+    },
+    /** A partition has started: from now on changes reach it by signal (one made meanwhile is sent now). */
+    started(k: number) {
+      started.add(k);
+      if (changed) {
+        void getExternalWorkflowHandle(progress.partitionIds[k] ?? '')
+          .signal(partitionControlSignal, { paused: state.paused, window: state.windows[k] ?? 1 })
+          .catch(() => undefined);
+      }
+    },
+  };
 }
 
 /** Tells every partition to stop; a partition that already finished has nothing to stop. */

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { cancelledError, failedOutcome, statusOf, type Outcome } from './item-outcome.js';
-import { DEFAULT_WEBHOOK_FALLBACK_MS, deliveryOf, webhookUrlFor } from '../shared/delivery.js';
+import { DEFAULT_WEBHOOK_FALLBACK_MS, deliveryOf, webhookUrlFor, type DeliveryMode } from '../shared/delivery.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 import { runFinishedSignal } from '../shared/messages.js';
 import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
@@ -30,7 +30,9 @@ import type {
 
 type Activities = ReturnType<typeof createActivities>;
 
+// Each summary is what the Web UI shows on the activity.
 const { submitRun } = proxyActivities<Activities>({
+  summary: 'start the provider run, at most once',
   startToCloseTimeout: '30s',
   heartbeatTimeout: '10s',
   // Only failures where the provider surely created nothing are retryable (the activity decides).
@@ -38,12 +40,14 @@ const { submitRun } = proxyActivities<Activities>({
 });
 
 const { collectOutputs } = proxyActivities<Activities>({
+  summary: 'download the outputs and their sha256',
   startToCloseTimeout: '10m',
   heartbeatTimeout: '60s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '60s', maximumAttempts: 20 },
 });
 
 const { cancelRun } = proxyActivities<Activities>({
+  summary: 'cancel the provider run',
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
@@ -51,6 +55,7 @@ const { cancelRun } = proxyActivities<Activities>({
 // A local activity: it runs inside the workflow task that follows the last step, writes the result line and
 // signals the partition, so finishing a row costs no extra round trip to the server.
 const { recordResult } = proxyLocalActivities<Activities>({
+  summary: "write the row's result line and tell the partition",
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
@@ -196,6 +201,7 @@ async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: We
   const fallbackMs = input.settings.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS;
   const deadline = Date.now() + input.settings.itemTimeoutMs;
   const { awaitRun } = proxyActivities<Activities>({
+    summary: 'read the run after its webhook (or the fallback timer)',
     startToCloseTimeout: '60s',
     heartbeatTimeout: '20s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
@@ -216,10 +222,19 @@ async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: We
   }
 }
 
+const WAIT_SUMMARIES: Record<DeliveryMode, string> = {
+  wait: "wait for the run (the provider's long-poll)",
+  stream: "follow the run's event stream (progress on the heartbeat)",
+  webhook: 'read the run',
+  poll: "poll the run's status",
+};
+
 function awaitActivity(input: ItemWorkflowInput, scheduleToCloseMs: number) {
   // A stream stays open until the provider's own ~10-minute timeout event; the other modes hold one request.
-  const stream = deliveryOf(input.settings) === 'stream';
+  const delivery = deliveryOf(input.settings);
+  const stream = delivery === 'stream';
   return proxyActivities<Activities>({
+    summary: WAIT_SUMMARIES[delivery],
     startToCloseTimeout: stream ? '11m' : `${input.settings.waitSeconds + 30}s`,
     heartbeatTimeout: '20s',
     scheduleToCloseTimeout: scheduleToCloseMs,

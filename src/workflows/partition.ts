@@ -5,6 +5,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -13,10 +14,16 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { createActivities } from '../activities/index.js';
-import { itemDoneSignal, partitionProgressQuery, stopSignal } from '../shared/messages.js';
+import {
+  itemDoneSignal,
+  partitionControlSignal,
+  partitionProgressQuery,
+  partitionReportSignal,
+  stopSignal,
+} from '../shared/messages.js';
 import { pageBounds } from '../shared/plan.js';
 import { BATCH_ID_KEY, ITEM_STATUS_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
-import { emptyCounts, totalDone } from '../shared/status.js';
+import { emptyCounts, failureCount, totalDone } from '../shared/status.js';
 import type { RedrivePartitionInput } from '../shared/redrive.js';
 import type { PartitionState, PartitionWorkflowOutput, RowKey } from '../shared/types.js';
 import { itemWorkflow, itemWorkflowId } from './item.js';
@@ -24,6 +31,7 @@ import { itemWorkflow, itemWorkflowId } from './item.js';
 type Activities = ReturnType<typeof createActivities>;
 
 const { loadRowKeys, loadRedriveKeys, readItemResult } = proxyActivities<Activities>({
+  summary: 'read row keys or a recorded result from batch storage',
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
@@ -37,6 +45,10 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
   const state: PartitionState = input.state ?? { nextRow: input.firstRow, counts: emptyCounts(), inFlight: {} };
   const inFlight = new Map<string, number>(Object.entries(state.inFlight));
   const total = input.lastRow - input.firstRow + 1;
+  state.startedAtMs ??= Date.now();
+  if (input.paused && input.state === undefined) state.paused = true;
+  const window = () => state.window ?? input.window;
+  const reporter = createReporter(input, state, inFlight);
 
   setHandler(itemDoneSignal, ({ id, status }) => {
     if (!inFlight.delete(id)) return; // a repeated or late signal: already counted
@@ -44,6 +56,11 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
   });
   setHandler(stopSignal, ({ reason }) => {
     state.stopping ??= reason;
+  });
+  setHandler(partitionControlSignal, ({ paused, window: next }) => {
+    state.paused = paused;
+    state.window = next;
+    describe(input, state, inFlight.size, total);
   });
   setHandler(partitionProgressQuery, () => ({
     partition: input.partition,
@@ -56,14 +73,16 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
   const { keys, pageLast } = await loadPage(input, state);
 
   for (let index = 0; index < keys.length;) {
-    await condition(() => inFlight.size < input.window || state.stopping !== undefined);
+    // Paused: rows in flight go on, no new row starts until the batch is resumed.
+    await condition(() => (inFlight.size < window() && !state.paused) || state.stopping !== undefined);
     if (state.stopping !== undefined) break;
     // Fill every free slot at once: the starts go out as commands of one workflow task.
-    const batch = keys.slice(index, index + input.window - inFlight.size);
+    const batch = keys.slice(index, index + window() - inFlight.size);
     index += batch.length;
     await Promise.all(batch.map((key) => startItem(input, key, inFlight, state)));
     state.nextRow = (batch[batch.length - 1]?.row ?? state.nextRow - 1) + 1;
     describe(input, state, inFlight.size, total);
+    await reporter.maybe();
   }
   // The whole page is started (a redrive may have kept only some of its rows): go on after it. In an ordinary run
   // the loop has left nextRow there already.
@@ -72,6 +91,7 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
   }
 
   if (state.nextRow <= input.lastRow && state.stopping === undefined) {
+    await reporter.now();
     await condition(allHandlersFinished);
     return continueAsNew<typeof partitionWorkflow>({ ...input, state: snapshot(state, inFlight) });
   }
@@ -83,13 +103,38 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
     }
     const suggested = await waitForProgress(inFlight, () => state.stopping !== undefined && !cancelRequested);
     describe(input, state, inFlight.size, total);
+    await reporter.maybe();
     if (suggested && inFlight.size > 0) {
+      await reporter.now();
       await condition(allHandlersFinished);
       return continueAsNew<typeof partitionWorkflow>({ ...input, state: snapshot(state, inFlight) });
     }
   }
   describe(input, state, 0, total);
   return { partition: input.partition, counts: state.counts };
+}
+
+/** Report to the batch at most this often, so its live details stay current without a signal per row. */
+const REPORT_EVERY_MS = 10_000;
+
+/**
+ * Sends the partition's counts to its batch (the parent) for the batch's live details: on demand before continuing
+ * as new, otherwise at most every REPORT_EVERY_MS. Histories from before these reports replay without them.
+ */
+function createReporter(input: RedrivePartitionInput, state: PartitionState, inFlight: Map<string, number>) {
+  let last = Date.now();
+  const send = async () => {
+    const parent = workflowInfo().parent;
+    if (!parent || !patched('partition-reports')) return;
+    last = Date.now();
+    await getExternalWorkflowHandle(parent.workflowId)
+      .signal(partitionReportSignal, { partition: input.partition, counts: state.counts, inFlight: inFlight.size })
+      .catch(() => undefined);
+  };
+  return {
+    now: send,
+    maybe: () => (Date.now() - last >= REPORT_EVERY_MS ? send() : Promise.resolve()),
+  };
 }
 
 /**
@@ -192,13 +237,28 @@ function snapshot(state: PartitionState, inFlight: Map<string, number>): Partiti
     counts: state.counts,
     inFlight: Object.fromEntries(inFlight),
     ...(state.stopping !== undefined ? { stopping: state.stopping } : {}),
+    ...(state.window !== undefined ? { window: state.window } : {}),
+    ...(state.paused !== undefined ? { paused: state.paused } : {}),
+    ...(state.startedAtMs !== undefined ? { startedAtMs: state.startedAtMs } : {}),
   };
 }
 
 function describe(input: RedrivePartitionInput, state: PartitionState, inFlight: number, total: number): void {
   const done = totalDone(state.counts);
+  const flow = state.paused ? 'paused (rows in flight finish, none start)' : `window ${state.window ?? input.window}`;
   setCurrentDetails(
-    `**Partition ${input.partition}** rows ${input.firstRow}–${input.lastRow}\n\n` +
-      `done ${done}/${total} · succeeded ${state.counts.succeeded} · failed ${state.counts.failed} · in flight ${inFlight}`,
+    `**Partition ${input.partition}** rows ${input.firstRow}–${input.lastRow} · ${flow}\n\n` +
+      `done ${done}/${total} · succeeded ${state.counts.succeeded} · failed ${failureCount(state.counts)} · ` +
+      `in flight ${inFlight}\n\n${rateAndEta(done, total, state.startedAtMs)}`,
   );
+}
+
+/** "4.2 rows/s · ETA 3m 10s" from rows done since `sinceMs` (workflow time). */
+export function rateAndEta(done: number, total: number, sinceMs: number | undefined): string {
+  const seconds = sinceMs === undefined ? 0 : (Date.now() - sinceMs) / 1000;
+  if (done === 0 || seconds <= 0) return 'rate — · ETA —';
+  const rate = done / seconds;
+  const left = Math.max(0, total - done) / rate;
+  const eta = left >= 60 ? `${Math.floor(left / 60)}m ${Math.round(left % 60)}s` : `${Math.round(left)}s`;
+  return `${rate.toFixed(rate >= 10 ? 0 : 1)} rows/s · ETA ${eta}`;
 }
