@@ -24,6 +24,7 @@ export function createManifestActivities(deps: ActivityDeps) {
     const storage = openStorage(input.storage);
     const done = await storage.readText(PREPARED_FILE);
     if (done) return JSON.parse(done) as PrepareManifestOutput;
+    const created = !(await storage.exists('.'));
     await storage.ensureDir('.');
 
     let app;
@@ -57,7 +58,8 @@ export function createManifestActivities(deps: ActivityDeps) {
     const issues = [...parseIssues, ...result.issues];
     if (issues.length > 0 || result.validRows !== result.rowCount) {
       await writer.abort();
-      if ((await storage.list('.')).length === 0) await storage.remove('.'); // leave no trace of a refused batch
+      // Leave no trace of a refused batch: remove the folder this call created, if nothing else landed in it.
+      if (created && (await storage.list('.')).length === 0) await storage.remove('.');
       const count = result.issueCount + parseIssues.length;
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.manifestInvalid,
