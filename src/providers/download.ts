@@ -4,20 +4,16 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import type { Dispatcher } from 'undici';
-import {
-  configuredPrivateHosts,
-  guardedLookup,
-  isPrivateAddress,
-  mayBePrivate,
-  PRIVATE_ADDRESS_CODE,
-  type PrivateHosts,
-} from './asset-address.js';
+import { isPrivateAddress, mayBePrivate, PRIVATE_ADDRESS_CODE, type PrivateHosts } from './asset-address.js';
+import { assetAgent } from './asset-agent.js';
 import { AssetError, describeAssetUrl } from './errors.js';
 import { errorCode } from './http-errors.js';
-import { contactedApiHosts, HTTP_CONNECTIONS_PER_ORIGIN, headerValue } from './http.js';
+import { headerValue } from './http.js';
 import { sanitizeCause } from './redact.js';
+
+export { closeAssetAgents, privateHostsFrom } from './asset-agent.js';
 
 /** One download: the URL, where to put it, the size cap and our cancellation signal. */
 export interface DownloadOptions {
@@ -44,16 +40,6 @@ export interface DownloadResult {
   /** Lower-case hex SHA-256 of the bytes written. */
   sha256: string;
   contentType: string | null;
-}
-
-/**
- * The hosts whose output URLs may point at private addresses (`DownloadOptions.privateHosts`): those of the
- * configured provider base URLs — named in `env`, or contacted by this process's adapters (a worker built with an
- * environment of its own) — or every host when DURABATCH_ALLOW_PRIVATE_URLS=1.
- */
-export function privateHostsFrom(env: NodeJS.ProcessEnv = process.env): PrivateHosts {
-  const configured = configuredPrivateHosts(env);
-  return configured === 'any' ? 'any' : [...new Set([...configured, ...contactedApiHosts()])];
 }
 
 /** Redirects followed per download; each hop must stay on http(s) and within `allowedHosts`. */
@@ -120,31 +106,6 @@ function privateAddress(shown: string, what: string): AssetError {
     `${what} is a loopback, private or link-local address, which output URLs may not point at; only the hosts of ` +
     `the configured provider base URLs may (set DURABATCH_ALLOW_PRIVATE_URLS=1 on the worker to allow any)`;
   return fail('ASSET_HOST_NOT_ALLOWED', shown, problem, false);
-}
-
-const assetAgents = new Map<string, Agent>();
-
-/** The keep-alive agent for downloads under one private-hosts rule (one or two per process in practice). */
-function assetAgent(privateHosts: PrivateHosts): Agent {
-  const key = privateHosts === 'any' ? '*' : [...privateHosts].sort().join(' ');
-  let agent = assetAgents.get(key);
-  if (agent === undefined) {
-    agent = new Agent({
-      connections: HTTP_CONNECTIONS_PER_ORIGIN,
-      keepAliveTimeout: 4_000,
-      keepAliveMaxTimeout: 60_000,
-      connect: { timeout: 10_000, lookup: guardedLookup(privateHosts) },
-    });
-    assetAgents.set(key, agent);
-  }
-  return agent;
-}
-
-/** Closes the download agents' sockets (worker shutdown, end of a test run). */
-export async function closeAssetAgents(): Promise<void> {
-  const agents = [...assetAgents.values()];
-  assetAgents.clear();
-  await Promise.all(agents.map((a) => a.close()));
 }
 
 function hostMatches(host: string, pattern: string): boolean {
