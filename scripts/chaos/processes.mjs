@@ -136,6 +136,8 @@ export function workerPool({ env, dir, log }) {
     start,
     logs,
     unexpectedExits,
+    /** The last lines of the running worker's output. */
+    logTail: () => current?.p.output().slice(-3000) ?? '',
     /** SIGKILLs the running worker's process group, then starts a new worker. Returns the killed pid. */
     async kill() {
       const entry = current;

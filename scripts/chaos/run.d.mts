@@ -16,14 +16,16 @@ export interface ChaosEventRecord {
 /** What runChaos returns; bench/chaos.json holds the same figures. */
 export interface ChaosReport {
   ok: boolean;
-  scenario: Pick<ChaosScenario, 'rows' | 'seed' | 'concurrency' | 'runDurationMs' | 'outputsPerRun'>;
+  scenario: Pick<ChaosScenario, 'rows' | 'seed' | 'concurrency' | 'runDurationMs' | 'outputsPerRun'> & {
+    onAmbiguousSubmit: 'hold' | 'resubmit';
+  };
   batchId: string;
   batchSeconds: number;
   totalSeconds: number;
   kills: number;
   serverRestarts: number;
   unexpectedWorkerExits: { worker: number; code: number | null; signal: string | null }[];
-  outageWindows: { kind: string; rate: number; seconds: number; fired: number }[];
+  outageWindows: { kind: string; rate: number; count?: number; seconds: number; fired: number }[];
   exitCodes: { detach: number | null; status: number | null; runOnFinishedBatch: number | null };
   resultLines: number;
   counts: Record<string, number>;

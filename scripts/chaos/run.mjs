@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_LAMINA_APP_ID } from '../../dist/simulator/index.js';
 import { verifyBatch } from './checks.mjs';
+import { plannedEventChecks, runEvent } from './events.mjs';
 import { runCli, startSimulatorProcess, workerPool } from './processes.mjs';
 import { rowInputs, rowKey } from './scenario.mjs';
 import { startRestartableServer } from './server.mjs';
@@ -82,6 +83,7 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
     const manifest = await writeManifest(dir, scenario.rows);
     const runArgs = ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--key-column', 'sku'];
     runArgs.push('--concurrency', String(scenario.concurrency), '--batch-id', batchId, '--data-dir', dataDir);
+    if (scenario.onAmbiguousSubmit) runArgs.push('--on-ambiguous-submit', scenario.onAmbiguousSubmit);
     const started = performance.now();
     const detach = await runCli([...runArgs, '--detach'], cliEnv, { cwd: dir });
     if (detach.code !== 0) throw new Error(`durabatch run --detach exited ${detach.code}:\n${detach.output}`);
@@ -99,7 +101,7 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
     for (const event of scenario.events) {
       const target = Math.ceil(event.at * scenario.rows);
       while ((await rowsDone(storage)) < target) {
-        if (Date.now() > deadline) throw new Error(`no ${target} rows done before the deadline`);
+        if (Date.now() > deadline) throw stalled(`no ${target} rows done`, await rowsDone(storage), pool);
         await sleep(250);
       }
       const done = await rowsDone(storage);
@@ -107,12 +109,12 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
         record('skipped', `${event.kind}: the batch had finished`, { rowsDone: done });
         continue;
       }
-      await runEvent(event, { pool, server, sim, record, done, elapsed });
+      await runEvent(event, { pool, server, sim, record, done });
     }
 
     let status = await batchStatus(client, batchId);
     while (status === 'RUNNING' || status === 'UNREACHABLE') {
-      if (Date.now() > deadline) throw new Error(`batch still ${status} after ${scenario.timeoutMs / 1000} s`);
+      if (Date.now() > deadline) throw stalled(`batch still ${status}`, await rowsDone(storage), pool);
       await sleep(1000);
       status = await batchStatus(client, batchId);
     }
@@ -158,6 +160,11 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
       ...plannedEventChecks(scenario, events),
     );
     ok = checks.every((c) => c.ok);
+    const byStatus = Object.entries(figures.counts).map(([k, n]) => `${n} ${k}`);
+    log(
+      `${ok ? 'every check passed' : 'SOME CHECKS FAILED'}: ${byStatus.join(', ')} (${figures.adopted} adopted); ` +
+        `${figures.runsCreated} runs created, ${figures.duplicates} duplicates, ${figures.shaMismatches} sha mismatches`,
+    );
     const report = {
       ok,
       scenario: summarize(scenario),
@@ -181,61 +188,9 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
   }
 }
 
-async function runEvent(event, { pool, server, sim, record, done, elapsed }) {
-  if (event.kind === 'kill-worker') {
-    const pid = await pool.kill();
-    record('kill-worker', `SIGKILL to worker pid ${pid} with ${done} rows done; a new worker is running`, {
-      rowsDone: done,
-    });
-  } else if (event.kind === 'restart-server') {
-    const t = elapsed();
-    const { before, after } = await server.restart(event.downMs);
-    const downSeconds = round(elapsed() - t);
-    record('restart-server', `dev server pid ${before} stopped, pid ${after} serving again (${downSeconds} s)`, {
-      rowsDone: done,
-      downSeconds,
-    });
-  } else if (event.kind === 'outage') {
-    for (const w of event.windows) {
-      const rule = { kind: w.kind, rate: w.rate };
-      if (w.retryAfterSeconds !== undefined) rule.retryAfterSeconds = w.retryAfterSeconds;
-      const before = (await sim.counters()).faultsInjected[w.kind] ?? 0;
-      await sim.configure({ faults: [rule] });
-      await sleep(w.ms);
-      const fired = ((await sim.counters()).faultsInjected[w.kind] ?? 0) - before;
-      const window = { kind: w.kind, rate: w.rate, seconds: w.ms / 1000, fired };
-      record('outage-window', `${w.kind} at rate ${w.rate} for ${w.ms / 1000} s: ${fired} requests hit`, {
-        rowsDone: done,
-        window,
-      });
-    }
-    await sim.configure({ faults: [] });
-    record('outage-over', 'the provider is healthy again', { rowsDone: done });
-  }
-}
-
-/** Every planned kill, restart and outage window happened (none was skipped because the batch ended first). */
-function plannedEventChecks(scenario, events) {
-  const planned = (kind) => scenario.events.filter((e) => e.kind === kind).length;
-  const happened = (kind) => events.filter((e) => e.kind === kind).length;
-  const windows = scenario.events.filter((e) => e.kind === 'outage').flatMap((e) => e.windows).length;
-  return [
-    {
-      name: `${planned('kill-worker')} worker SIGKILLs happened mid-run`,
-      ok: happened('kill-worker') === planned('kill-worker'),
-      detail: `${happened('kill-worker')}`,
-    },
-    {
-      name: `${planned('restart-server')} dev-server restart happened mid-run`,
-      ok: happened('restart-server') === planned('restart-server'),
-      detail: `${happened('restart-server')}`,
-    },
-    {
-      name: `${windows} outage windows happened mid-run`,
-      ok: happened('outage-window') === windows,
-      detail: `${happened('outage-window')}`,
-    },
-  ];
+/** The error of a run that did not finish in time, with the end of the current worker's log. */
+function stalled(what, done, pool) {
+  return new Error(`${what} before the deadline (${done} rows done); the worker's log ends:\n${pool.logTail()}`);
 }
 
 function summarize(s) {
@@ -245,6 +200,7 @@ function summarize(s) {
     concurrency: s.concurrency,
     runDurationMs: s.runDurationMs,
     outputsPerRun: s.outputsPerRun,
+    onAmbiguousSubmit: s.onAmbiguousSubmit ?? 'hold',
   };
 }
 

@@ -1,9 +1,14 @@
-/** A fault window of an outage: the simulator's fault `kind` at `rate` for `ms`. */
+/**
+ * A fault window of an outage: the simulator's fault `kind` at `rate` for `ms`; with `count`, on until that many
+ * requests were hit (at most `maxMs`).
+ */
 export interface OutageWindow {
   kind: '503' | 'reset' | 'drop-after-accept';
   rate: number;
   ms: number;
   retryAfterSeconds?: number;
+  count?: number;
+  maxMs?: number;
 }
 
 /** One event of a chaos run, fired once `at` (a share of the rows) have a result line. */
@@ -21,6 +26,8 @@ export interface ChaosScenario {
   outputsPerRun: number;
   events: ChaosEvent[];
   timeoutMs: number;
+  /** `durabatch run --on-ambiguous-submit`; default: the CLI's own (hold). */
+  onAmbiguousSubmit?: 'hold' | 'resubmit';
 }
 
 export function fullScenario(opts?: { rows?: number; seed?: number }): ChaosScenario;

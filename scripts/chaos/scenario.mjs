@@ -2,8 +2,18 @@
 // (so they land mid-run on any machine); every event finishes before the next one is considered.
 
 /**
- * The full run of `npm run chaos`: three worker SIGKILLs, one dev-server restart and a provider outage of
- * 503s, then connection resets, then accepted-then-dropped starts.
+ * One accepted-then-dropped start while everything else is healthy: the case reconciliation can prove (nothing
+ * else in doubt at that moment), so the row should be adopted rather than held.
+ */
+const loneDrop = (at) => ({
+  at,
+  kind: 'outage',
+  windows: [{ kind: 'drop-after-accept', rate: 1, count: 1, ms: 0, maxMs: 60_000 }],
+});
+
+/**
+ * The full run of `npm run chaos`: three worker SIGKILLs, one dev-server restart, a provider outage of 503s,
+ * then connection resets, then accepted-then-dropped starts, and later two lone dropped starts.
  */
 export function fullScenario({ rows = 500, seed = 7 } = {}) {
   return {
@@ -21,12 +31,14 @@ export function fullScenario({ rows = 500, seed = 7 } = {}) {
         windows: [
           { kind: '503', rate: 1, ms: 15_000, retryAfterSeconds: 2 },
           { kind: 'reset', rate: 1, ms: 8_000 },
-          { kind: 'drop-after-accept', rate: 0.1, ms: 10_000 },
+          { kind: 'drop-after-accept', rate: 0.25, count: 8, ms: 10_000, maxMs: 60_000 },
         ],
       },
       { at: 0.4, kind: 'kill-worker' },
       { at: 0.55, kind: 'restart-server', downMs: 5_000 },
+      loneDrop(0.65),
       { at: 0.75, kind: 'kill-worker' },
+      loneDrop(0.85),
     ],
     timeoutMs: 20 * 60_000,
   };
@@ -49,10 +61,11 @@ export function smallScenario({ rows = 120, seed = 3 } = {}) {
         windows: [
           { kind: '503', rate: 1, ms: 4_000, retryAfterSeconds: 1 },
           { kind: 'reset', rate: 1, ms: 3_000 },
-          { kind: 'drop-after-accept', rate: 0.5, ms: 4_000 },
+          { kind: 'drop-after-accept', rate: 0.5, count: 3, ms: 4_000, maxMs: 30_000 },
         ],
       },
       { at: 0.45, kind: 'restart-server', downMs: 3_000 },
+      loneDrop(0.55),
       { at: 0.65, kind: 'kill-worker' },
     ],
     timeoutMs: 8 * 60_000,

@@ -14,7 +14,7 @@ describe('a batch under chaos (the smaller version of npm run chaos)', () => {
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(report.kills).toBe(2);
     expect(report.serverRestarts).toBe(1);
-    expect(report.outageWindows.map((w) => w.kind)).toEqual(['503', 'reset', 'drop-after-accept']);
+    expect(report.outageWindows.map((w) => w.kind)).toEqual(['503', 'reset', 'drop-after-accept', 'drop-after-accept']);
     expect(report.resultLines).toBe(scenario.rows);
     expect(report.duplicates).toBe(0);
     expect(report.shaMismatches).toBe(0);
