@@ -1,6 +1,6 @@
 import type { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ProviderHttpError,
   ProviderNetworkError,
@@ -15,6 +15,10 @@ const http = (status: number, retryAfterSeconds?: number) =>
   new ProviderHttpError({ ...ctx, status, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
 
 describe('the activity boundary', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('makes 4xx other than 408 and 429 non-retryable, and 429/503 retryable after Retry-After', () => {
     const rejected = toActivityFailure(http(400), []) as ApplicationFailure;
     expect(rejected.type).toBe('ProviderRejected');
@@ -57,12 +61,31 @@ describe('the activity boundary', () => {
     expect(failures.slice(0, 4).map((f) => String(f.nextRetryDelay))).toEqual(['500ms', '1000ms', '2000ms', '4000ms']);
     const last = failures.at(-1);
     expect(last?.message).toContain('lamina: GET /v1/runs/r1/wait answered outside its contract');
-    expect(last?.message).toContain('5 reads during this wait');
+    expect(last?.message).toContain('5 reads during this wait answered outside the contract one after another');
     expect(last?.message).toContain('durabatch redrive');
     // Another activity (another row) has its own count.
     const other = new MockActivityEnvironment({ activityId: 'wait-other' });
     const first = await other.run<[], ApplicationFailure, typeof classify>(classify);
     expect(first.nonRetryable).toBe(false);
+  });
+
+  it('starts counting garbled reads again after a quiet gap, so rare ones in a long wait never fail the row', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const garbled = new ProviderProtocolError({
+      provider: 'magnific',
+      method: 'GET',
+      path: '/v1/ai/apps/runs/r',
+      problem: 'x',
+    });
+    const classify = (): Promise<ApplicationFailure> =>
+      Promise.resolve(toActivityFailure(garbled, []) as ApplicationFailure);
+    const env = new MockActivityEnvironment({ activityId: 'poll-long' });
+    for (let i = 0; i < 10; i++) {
+      const failure = await env.run<[], ApplicationFailure, typeof classify>(classify);
+      expect(failure.nonRetryable, `garbled read ${i + 1}`).toBe(false);
+      expect(String(failure.nextRetryDelay)).toBe('500ms');
+      vi.advanceTimersByTime(3 * 60_000);
+    }
   });
 
   it('scrubs secrets from every message that leaves an activity', () => {

@@ -14,9 +14,14 @@ import { FAILURE_TYPES } from '../shared/failures.js';
 export const MAX_PROTOCOL_READ_ERRORS = 5;
 /** First pause after a garbled read; doubled after each further one (0.5, 1, 2, 4 s). */
 const PROTOCOL_RETRY_BASE_MS = 500;
+/**
+ * A garbled read more than this after the previous one starts the count again: a provider that answers garbage
+ * now and then during a long wait is not one that has changed its API. Longer than a long-poll plus a backoff.
+ */
+const PROTOCOL_STREAK_GAP_MS = 120_000;
 /** Activities tracked at once; the oldest is forgotten beyond this (only rows that met garbled reads are kept). */
 const MAX_TRACKED_ACTIVITIES = 10_000;
-const protocolErrorsByActivity = new Map<string, number>();
+const protocolErrorsByActivity = new Map<string, { count: number; lastAt: number }>();
 
 /**
  * The activity boundary: the one place where adapter errors become Temporal failures (design.md, "Activities").
@@ -70,9 +75,10 @@ function fromHttpError(err: ProviderHttpError, message: string, details: unknown
 
 /**
  * A garbled answer to a read is often one bad response (a proxy's error page, a connection cut mid-body), so the
- * read is retried after 0.5, 1, 2, 4 s. The count is kept per activity (workflow run + activity id, which stay the
- * same across its retries) in this worker's memory: another worker, or a restarted one, starts again at zero, so
- * the bound is per worker and the item deadline bounds the rest.
+ * read is retried after 0.5, 1, 2, 4 s; the fifth garbled answer in a row (no two more than 2 minutes apart) fails
+ * the row. The count is kept per activity (workflow run + activity id, which stay the same across its retries) in
+ * this worker's memory: another worker, or a restarted one, starts again at zero, so the bound is per worker and
+ * the item deadline bounds the rest.
  */
 function fromProtocolError(err: ProviderProtocolError, message: string, details: unknown[]): ApplicationFailure {
   const type = FAILURE_TYPES.providerProtocol;
@@ -80,26 +86,30 @@ function fromProtocolError(err: ProviderProtocolError, message: string, details:
   const seen = countProtocolError(currentActivityKey());
   if (seen >= MAX_PROTOCOL_READ_ERRORS) {
     const fix =
-      `${seen} reads during this wait answered outside the contract, so the row failed; the provider may have ` +
-      `changed its API or a proxy may answer in its place: check ${err.provider}'s status and base URL, then ` +
-      `redrive the failed rows (durabatch redrive <batchId> --failed)`;
+      `${seen} reads during this wait answered outside the contract one after another, so the row failed; the ` +
+      `provider may have changed its API or a proxy may answer in its place: check ${err.provider}'s status and ` +
+      `base URL, then redrive the failed rows (durabatch redrive <batchId> --failed)`;
     return ApplicationFailure.create({ type, message: `${message} — ${fix}`, details, nonRetryable: true });
   }
   const delayMs = PROTOCOL_RETRY_BASE_MS * 2 ** (seen - 1);
   return ApplicationFailure.create({ type, message, details, nextRetryDelay: `${delayMs}ms` });
 }
 
-/** Counts one more protocol error for the activity; without an activity context every error is the first. */
-function countProtocolError(key: string | null): number {
+/**
+ * Counts one more protocol error for the activity, starting again after a quiet gap; without an activity context
+ * every error is the first.
+ */
+function countProtocolError(key: string | null, now = Date.now()): number {
   if (key === null) return 1;
-  const seen = (protocolErrorsByActivity.get(key) ?? 0) + 1;
+  const last = protocolErrorsByActivity.get(key);
+  const count = last !== undefined && now - last.lastAt <= PROTOCOL_STREAK_GAP_MS ? last.count + 1 : 1;
   protocolErrorsByActivity.delete(key); // re-inserted last: the map's order is least recently seen first
-  protocolErrorsByActivity.set(key, seen);
+  protocolErrorsByActivity.set(key, { count, lastAt: now });
   if (protocolErrorsByActivity.size > MAX_TRACKED_ACTIVITIES) {
     const oldest = protocolErrorsByActivity.keys().next().value;
     if (oldest !== undefined) protocolErrorsByActivity.delete(oldest);
   }
-  return seen;
+  return count;
 }
 
 function currentActivityKey(): string | null {
