@@ -33,8 +33,16 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Real simulator on port 0, a client on the run's Temporal server, a temp dir, and workers on demand. */
-export async function startHarness(taskQueue: string, sim: SimulatorOptions = {}): Promise<Harness> {
+/**
+ * Real simulator on port 0, a client on the run's Temporal server (or the one at `opts.address`), a temp dir, and
+ * workers on demand.
+ */
+export async function startHarness(
+  taskQueue: string,
+  sim: SimulatorOptions = {},
+  opts: { address?: string } = {},
+): Promise<Harness> {
+  const address = opts.address ?? temporalAddress();
   installLogging({
     file: fileURLToPath(new URL('../../.temporal/logs/test-workers.log', import.meta.url)),
     secrets: [TEST_LAMINA_KEY],
@@ -47,7 +55,7 @@ export async function startHarness(taskQueue: string, sim: SimulatorOptions = {}
     magnific: { apiKey: TEST_MAGNIFIC_KEY },
     ...sim,
   });
-  const connection = await Connection.connect({ address: temporalAddress() });
+  const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const dir = await mkdtemp(join(tmpdir(), `durabatch-${taskQueue}-`));
   const env = {
@@ -68,7 +76,7 @@ export async function startHarness(taskQueue: string, sim: SimulatorOptions = {}
     taskQueue,
     env,
     async startWorker() {
-      const conn = await NativeConnection.connect({ address: temporalAddress() });
+      const conn = await NativeConnection.connect({ address });
       const worker = await createWorker({ connection: conn, namespace: 'default', taskQueue, env });
       workers.push({ worker, done: worker.run(), conn });
       return worker;
