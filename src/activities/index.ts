@@ -1,5 +1,6 @@
 import { createAwaitActivities } from './await.js';
 import type { ActivityDeps } from './deps.js';
+import { createFetchManifest } from './fetch-manifest.js';
 import { createManifestActivities } from './manifest.js';
 import { createCollectOutputs } from './outputs.js';
 import { exportResults, readItemResult, recordResult } from './results.js';
@@ -20,5 +21,6 @@ export function createActivities(deps: ActivityDeps) {
     recordResult,
     readItemResult,
     exportResults,
+    fetchManifest: createFetchManifest(deps),
   };
 }

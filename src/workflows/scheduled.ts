@@ -1,0 +1,108 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { stopSignal } from '../shared/messages.js';
+import {
+  folderIn,
+  fireBatchId,
+  isManifestUrl,
+  SCHEDULE_FAILURE_TYPES,
+  type ScheduledBatchInput,
+} from '../shared/schedule.js';
+import { BATCH_ID_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
+import type { BatchWorkflowInput, BatchWorkflowOutput } from '../shared/types.js';
+import { batchWorkflow } from './batch.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { fetchManifest } = proxyActivities<Activities>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '60s',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 6 },
+});
+
+/**
+ * One fire of a durabatch schedule. A schedule's action has fixed arguments, so this small workflow gives each fire a
+ * batch of its own: it derives the batch id from its workflow id (`schedule-<name>-<time>` → `<name>-<time>`),
+ * fetches the manifest when it is a URL (so every fire reads it as it is then), and runs the ordinary batchWorkflow
+ * as a child with that id. It returns the batch's result, and fails (type BatchFailures, the result in the details)
+ * when `durabatch run` would exit 1: failures over --max-failures (any failure without it) or a stopped batch; that
+ * failure is what --pause-on-failure reacts to. Cancelling a fire (--overlap cancel-other) stops its batch the way
+ * `durabatch cancel` does and waits for its results before ending as cancelled.
+ */
+export async function scheduledBatchWorkflow(input: ScheduledBatchInput): Promise<BatchWorkflowOutput> {
+  const batchId = fireBatchId(input.schedule, workflowInfo().workflowId);
+  const storage = folderIn(input.dataRoot, batchId);
+  setCurrentDetails(`Batch ${batchId}: reading ${input.manifestName}`);
+  const manifestPath = isManifestUrl(input.manifest)
+    ? (
+        await fetchManifest({ url: input.manifest, destPath: `${storage}/source/${input.manifestName}` }).catch(
+          (err: unknown) => {
+            throw fetchFailure(err);
+          },
+        )
+      ).path
+    : input.manifest;
+  const batch: BatchWorkflowInput = {
+    ...input.batch,
+    // Every fire copies its results into a folder of its own under --out.
+    ...(input.batch.outDir ? { outDir: folderIn(input.batch.outDir, batchId) } : {}),
+    batchId,
+    manifestPath,
+    manifestName: input.manifestName,
+    item: { ...input.batch.item, storage },
+  };
+  setCurrentDetails(`Batch ${batchId}: running ${input.manifestName}`);
+  const result = await runBatch(batch, input.schedule);
+  setCurrentDetails(`Batch ${batchId}: ${JSON.stringify(result.counts)}`);
+  if (result.overThreshold || result.stopped) {
+    throw ApplicationFailure.create({
+      type: SCHEDULE_FAILURE_TYPES.batchFailures,
+      message: `batch ${batchId} ${result.stopped ? `stopped: ${result.stopped}` : 'ended with failures over its threshold'}`,
+      details: [result],
+      nonRetryable: true,
+    });
+  }
+  return result;
+}
+
+/** Starts the batch as a child and waits for it; a cancelled fire asks the batch to stop instead of abandoning it. */
+async function runBatch(batch: BatchWorkflowInput, schedule: string): Promise<BatchWorkflowOutput> {
+  const child = await startChild(batchWorkflow, {
+    workflowId: batch.batchId,
+    args: [batch],
+    staticSummary: `${batch.manifestName} · schedule ${schedule} · ${batch.item.provider} app ${batch.item.app} · concurrency ${batch.concurrency}`,
+    memo: { manifest: batch.manifestName, manifestPath: batch.manifestPath, storage: batch.item.storage, schedule },
+    typedSearchAttributes: [
+      { key: BATCH_ID_KEY, value: batch.batchId },
+      { key: PROVIDER_KEY, value: batch.item.provider },
+    ],
+  });
+  let cancelled = false;
+  void CancellationScope.current().cancelRequested.catch(() => {
+    cancelled = true;
+    return CancellationScope.nonCancellable(() =>
+      child.signal(stopSignal, { reason: `the schedule ${schedule} cancelled this fire` }),
+    ).catch(() => undefined);
+  });
+  const result = await CancellationScope.nonCancellable(() => child.result());
+  // Ends the fire as cancelled, not failed: a cancel-other overlap must not trip --pause-on-failure.
+  if (cancelled) throw new CancelledFailure(`fire cancelled; batch ${batch.batchId} stopped`, [result]);
+  return result;
+}
+
+/** The fetch's own failure as the fire's ("ManifestFetchFailed: could not fetch the manifest: …"), not "activity failed". */
+function fetchFailure(err: unknown): unknown {
+  if (isCancellation(err) || !(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure))
+    return err;
+  return ApplicationFailure.nonRetryable(err.cause.message, err.cause.type ?? SCHEDULE_FAILURE_TYPES.manifestFetch);
+}
