@@ -1,0 +1,76 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FetchManifestOutput } from '../shared/schedule.js';
+import { createFetchManifest } from './fetch-manifest.js';
+
+const CSV = 'sku,Prompt\nA-1,a cat\n';
+
+describe('fetchManifest', () => {
+  let server: Server;
+  let base: string;
+  let dir: string;
+  const fetchManifest = createFetchManifest({
+    adapterFor: () => {
+      throw new Error('no adapter needed');
+    },
+    secrets: [],
+    maxAssetBytes: 64,
+  });
+  const run = (path: string): Promise<FetchManifestOutput> =>
+    new MockActivityEnvironment().run(fetchManifest, { url: `${base}${path}`, destPath: join(dir, 'b', 'm.csv') });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'durabatch-fetch-'));
+    server = createServer((req, res) => {
+      if (req.url === '/m.csv') return void res.writeHead(200).end(CSV);
+      if (req.url === '/big.csv') return void res.writeHead(200).end('x'.repeat(1000));
+      if (req.url === '/private.csv') return void res.writeHead(403).end();
+      res.writeHead(req.url === '/flaky.csv' ? 503 : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the manifest where it was asked, from a private address too', async () => {
+    const got = await run('/m.csv');
+    expect(got).toMatchObject({ path: join(dir, 'b', 'm.csv'), bytes: CSV.length });
+    expect(await readFile(got.path, 'utf8')).toBe(CSV);
+  });
+
+  const failure = async (path: string) => {
+    const err: unknown = await run(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    return err as ApplicationFailure;
+  };
+
+  it('fails for good on 404, with the URL and status in the message', async () => {
+    const err = await failure('/none.csv');
+    expect(err.type).toBe('ManifestFetchFailed');
+    expect(err.nonRetryable).toBe(true);
+    expect(err.message).toBe(`could not fetch the manifest: download of ${base}/none.csv failed: status 404`);
+  });
+
+  it('retries a 503', async () => {
+    expect((await failure('/flaky.csv')).nonRetryable).toBe(false);
+  });
+
+  it('says a manifest URL must be readable without credentials on 403', async () => {
+    expect((await failure('/private.csv')).message).toContain('must be readable without credentials');
+  });
+
+  it('refuses a manifest over the size cap', async () => {
+    const err = await failure('/big.csv');
+    expect(err.nonRetryable).toBe(true);
+    expect(err.message).toContain('larger than the limit of 64 bytes');
+  });
+});
