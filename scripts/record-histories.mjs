@@ -9,7 +9,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRedrive } from '../dist/cli/commands/redrive.js';
 import { startReceiverForTemporal } from '../dist/cli/webhook-receiver.js';
+import { pauseUpdate, resumeUpdate, setConcurrencyUpdate } from '../dist/shared/messages.js';
 import { DEMO_LAMINA_APP_ID, startSimulator } from '../dist/simulator/index.js';
 import { createWorker } from '../dist/worker.js';
 
@@ -36,8 +38,11 @@ const running = worker.run();
 const connection = await Connection.connect({ address });
 const client = new Client({ connection });
 const receiver = await startReceiverForTemporal({ client, host: '127.0.0.1', port: 0, env, log: () => {} });
-/** Runs one batch to its end and returns the workflow ids whose histories are kept. */
-async function runBatch(name, csv, options, keep) {
+/**
+ * Runs one batch to its end and returns the workflow ids whose histories are kept; `during(handle)` may act on the
+ * running batch (updates), `after(batchId)` on the finished one (a redrive).
+ */
+async function runBatch(name, csv, options, keep, { during, after } = {}) {
   const manifestPath = join(dir, `${name}.csv`);
   await writeFile(manifestPath, csv);
   const batchId = `record-${label}-${name}-${Date.now()}`;
@@ -69,9 +74,13 @@ async function runBatch(name, csv, options, keep) {
       },
     ],
   });
+  await during?.(handle);
   await handle.result();
+  await after?.(batchId);
   return [batchId, `${batchId}/p0`, ...keep.map((k) => `${batchId}/${k}`)];
 }
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const ids = [
   // Every path of a normal batch: continue-as-new per page, a failed row.
@@ -102,6 +111,29 @@ const ids = [
     { delivery: 'webhook', webhookBaseUrl: receiver.url, webhookFallbackMs: 1500 },
     ['W1', 'W2', 'W3', 'W4'],
   )),
+  // Live control: pause while rows run, resize, resume.
+  ...(await runBatch(
+    'controlled',
+    'sku,Prompt\nC1,a [sim:duration=800]\nC2,b [sim:duration=800]\nC3,c\nC4,d\nC5,e\nC6,f\n',
+    { concurrency: 2 },
+    ['C1', 'C5'],
+    {
+      async during(handle) {
+        await sleep(300);
+        await handle.executeUpdate(pauseUpdate, { args: [{ reason: 'recording' }] });
+        await sleep(1500);
+        await handle.executeUpdate(setConcurrencyUpdate, { args: [3] });
+        await handle.executeUpdate(resumeUpdate);
+      },
+    },
+  )),
+  // A redrive: the failed row runs again in the next generation (and fails again: its marker stays).
+  ...(await runBatch('redriven', 'sku,Prompt\nR1,fine\nR2,broken [sim:fail]\nR3,fine\n', {}, ['R1', 'R2'], {
+    async after(batchId) {
+      const again = await startRedrive(client, taskQueue, batchId, ['failed']);
+      await again.result();
+    },
+  })),
   // --delivery poll: status reads at the provider's pace.
   ...(await runBatch('poll', 'sku,Prompt\nP1,polled\n', { delivery: 'poll' }, ['P1'])),
 ];
