@@ -92,10 +92,10 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length >= 4))];
 }
 
-/** Largest output file accepted (DURABATCH_MAX_ASSET_MB, default 512 MB). */
+/** Largest output file accepted (DURABATCH_MAX_ASSET_MB, default 2048 MB = 2 GiB). */
 export function maxAssetBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const mb = Number(env.DURABATCH_MAX_ASSET_MB ?? '512');
-  return (Number.isFinite(mb) && mb > 0 ? mb : 512) * 1024 * 1024;
+  const mb = Number(env.DURABATCH_MAX_ASSET_MB ?? '2048');
+  return Math.floor((Number.isFinite(mb) && mb > 0 ? mb : 2048) * 1024 * 1024);
 }
 
 export function absolutePath(path: string, cwd = process.cwd()): string {

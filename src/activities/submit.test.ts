@@ -209,13 +209,13 @@ describe('submitRun after an ambiguous run-start', () => {
 describe('submitRun in a redrive', () => {
   it('sends one fresh run-start per generation and never adopts the run of an earlier one', async () => {
     expect(await submit()).toMatchObject({ outcome: 'created', runId: 'run-1', attempts: 1 });
-    expect(await submit({ extra: { generation: 1 } as Partial<ItemSettings> })).toMatchObject({ runId: 'run-2' });
-    expect(await submit({ extra: { generation: 1 } as Partial<ItemSettings> })).toMatchObject({ runId: 'run-2' });
+    expect(await submit({ extra: { generation: 1 } })).toMatchObject({ runId: 'run-2' });
+    expect(await submit({ extra: { generation: 1 } })).toMatchObject({ runId: 'run-2' });
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ generation: 1, attempts: 2 });
     expect(await readClaim(storage, 'run-2')).toBe('sku-1@1');
     // Generation 2's start is dropped: runs 1 and 2 are this row's older ones, run 3 is the one to adopt.
     dropAfterAccept();
-    const third = await submit({ extra: { generation: 2 } as Partial<ItemSettings> });
+    const third = await submit({ extra: { generation: 2 } });
     expect(third).toMatchObject({ outcome: 'created', runId: 'run-3', attempts: 3 });
     expect(provider.starts).toBe(3);
   });
@@ -227,7 +227,7 @@ describe('submitRun in a redrive', () => {
     await markPending(storage, { id: 'sku-1', since: startedAt, fingerprint: inputsFingerprint(ROW_INPUTS) });
     await writeSubmitRecord(storage, 'sku-1', { state: 'sending', attempts: 2, startedAt, generation: 1 });
     provider.create(ROW_INPUTS);
-    const out = await submit({ extra: { generation: 1 } as Partial<ItemSettings> });
+    const out = await submit({ extra: { generation: 1 } });
     expect(out).toMatchObject({ outcome: 'created', runId: 'run-2', attempts: 2 });
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ adopted: true, generation: 1 });
     expect(provider.starts).toBe(1);

@@ -4,7 +4,6 @@ import type { NormalizedRow } from '../manifest/types.js';
 import { isSubmitAmbiguous } from '../providers/ambiguity.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
-import type { GenerationSettings } from '../shared/redrive.js';
 import type { RunSnapshotLite, SubmitRunInput, SubmitRunOutput } from '../shared/types.js';
 import {
   claimOwner,
@@ -55,7 +54,7 @@ export function createSubmitRun(deps: ActivityDeps) {
     const budget = new AttemptBudget(Context.current());
     try {
       const storage = openStorage(input.settings.storage);
-      const generation = (input.settings as GenerationSettings).generation ?? 0;
+      const generation = (input.settings).generation ?? 0;
       const previous = await readSubmitRecord(storage, input.id);
       // A record of an earlier generation is superseded by a redrive: this generation sends one fresh run-start.
       const current = previous && (previous.generation ?? 0) >= generation ? previous : null;

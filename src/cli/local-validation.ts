@@ -1,3 +1,4 @@
+import { configuredPrivateHosts } from '../providers/asset-address.js';
 import { createNormalizer, formatIssues, ManifestParseError, readRows } from '../manifest/index.js';
 import type { ManifestIssue } from '../manifest/types.js';
 import { ProviderConfigError, ProviderHttpError } from '../providers/errors.js';
@@ -31,7 +32,13 @@ export interface LocalValidation {
  */
 export async function validateLocally(input: LocalValidationInput): Promise<LocalValidation> {
   const { app, reason } = await fetchApp(input);
-  const normalizer = createNormalizer({ keyColumn: input.keyColumn, omit: input.omit, map: input.map, app });
+  const normalizer = createNormalizer({
+    keyColumn: input.keyColumn,
+    omit: input.omit,
+    map: input.map,
+    app,
+    privateUrlHosts: configuredPrivateHosts(input.env),
+  });
   const parseIssues: ManifestIssue[] = [];
   try {
     for await (const raw of readRows(input.manifestPath, input.format ? { format: input.format } : {}))

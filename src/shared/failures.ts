@@ -9,7 +9,7 @@ export const FAILURE_TYPES = {
   providerThrottled: 'ProviderThrottled',
   /** 5xx or network trouble on a request that is safe to repeat. */
   providerUnavailable: 'ProviderUnavailable',
-  /** The provider answered something that does not match its documented contract. */
+  /** The provider answered outside its contract: retried a few times on a read, final on a start. */
   providerProtocol: 'ProviderProtocol',
   /** Credentials missing or refused (401/403): non-retryable. */
   providerAuth: 'ProviderAuth',
@@ -35,7 +35,6 @@ export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];
 export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
   FAILURE_TYPES.providerRejected,
   FAILURE_TYPES.providerAuth,
-  FAILURE_TYPES.providerProtocol,
   FAILURE_TYPES.submitAmbiguous,
   FAILURE_TYPES.manifestInvalid,
   FAILURE_TYPES.configuration,
