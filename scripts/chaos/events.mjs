@@ -46,7 +46,7 @@ export async function runEvent(event, { pool, server, sim, record, done }) {
     for (const w of event.windows) {
       const window = await outageWindow(sim, w);
       const what = `${w.kind} at rate ${w.rate}${w.count ? ` (the next ${w.count})` : ''}`;
-      record('outage-window', `${what} for ${window.seconds} s: ${window.fired} requests hit`, {
+      record('outage-window', `${what} for ${window.seconds} s: requests hit ${window.fired}`, {
         rowsDone: done,
         window,
       });

@@ -1,6 +1,8 @@
 // Writes a chaos report to bench/chaos.json (every figure) and docs/reliability.md (a table and how to rerun).
 import { cpus } from 'node:os';
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 
 const root = new URL('../../', import.meta.url);
 
@@ -9,16 +11,14 @@ export function rerunCommand(report) {
   return `npm run chaos -- --rows ${report.scenario.rows} --seed ${report.scenario.seed}`;
 }
 
-export async function writeReport(report) {
-  const machine = {
-    node: process.version,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    measuredAt: new Date().toISOString(),
-  };
+/** Writes bench/chaos.json and docs/reliability.md from a report of runChaos. */
+export async function writeReport({ measuredAt, ...report }) {
+  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', measuredAt };
   const json = { machine, command: rerunCommand(report), ...report };
   await writeFile(new URL('bench/chaos.json', root), JSON.stringify(json, null, 2) + '\n');
-  await writeFile(new URL('docs/reliability.md', root), markdown(json));
+  // Formatted as the repository's Prettier settings ask, so that `npm run format:check` stays clean.
+  const file = fileURLToPath(new URL('docs/reliability.md', root));
+  await writeFile(file, await format(markdown(json), { ...(await resolveConfig(file)), filepath: file }));
 }
 
 function cell(v) {
@@ -48,7 +48,7 @@ function markdown(r) {
     ],
     ...r.outageWindows.map((w) => [
       `outage: \`${w.kind}\` at rate ${w.rate}${w.count ? `, until ${w.count} hit` : ''}`,
-      `${w.seconds} s, ${w.fired} requests hit`,
+      `${w.seconds} s; requests hit: ${w.fired}`,
     ]),
     ['workers that exited by themselves', r.unexpectedWorkerExits.length],
     ['batch time (run --detach → batch closed)', `${r.batchSeconds} s`],
@@ -80,12 +80,11 @@ simulator (\`durabatch simulate\`), \`durabatch worker\` processes in their own 
 holding the provider key) and a batch started with \`durabatch run --detach\`. While the batch runs it SIGKILLs
 the worker several times and starts a new one, stops the dev server and starts it again on the same port and
 file, and puts the provider through an outage with the simulator's control API: every request answered 503,
-then every connection reset, then run-starts accepted but their answers dropped, then healthy; later, a single
-start is accepted and its answer dropped while all else is healthy (the case reconciliation can prove and adopt,
-where in the busy outage several rows are in doubt at once and it cannot tell whose run is whose). Events fire when a
-given share of rows has a result line, so they land mid-run on any machine. When the batch has closed it checks
-the files on disk and the simulator's counters, prints the figures, writes them here and to
-\`bench/chaos.json\`, and exits non-zero when any check fails.
+then every connection reset, then run-starts accepted but their answers dropped, then healthy; later, twice, a
+single start is accepted and its answer dropped while all else is healthy. Events fire when a given share of rows
+has a result line, so they land mid-run on any machine. When the batch has closed it checks the files on disk and
+the simulator's counters, prints the figures, writes them here and to \`bench/chaos.json\`, and exits non-zero
+when any check fails.
 
 ## Last run
 
@@ -118,8 +117,10 @@ ${timeline.join('\n')}
 - **Ambiguous starts**: a start interrupted after it may have reached the provider (worker killed mid-request,
   connection reset, answer dropped) must end either adopted (the submit record marked adopted by reconciliation,
   the row succeeded) or \`submit_unknown\` (held, never resent); and a \`submit_unknown\` row must have had such a
-  start. "Run exists at the provider" counts held rows whose run the simulator did create: money spent once,
-  which \`durabatch redrive --unknown\` or reconciliation can pick up.
+  start. Reconciliation adopts a run only when it can prove whose it is: Lamina's run list shows no inputs, so
+  a lone dropped start is adopted, while in the busy outage, where several rows are in doubt at the same moment,
+  their runs are held instead of guessed. "Run exists at the provider" counts held rows whose run the simulator
+  did create: paid once and not claimed, so the user checks the provider before any \`durabatch redrive --unknown\`.
 - **Outputs**: every output file of a succeeded row is re-read from disk; its sha256 and size must match the
   result line.
 - **Credentials**: the key given to the workers must not appear in the batch directory, the workers' logs, the
@@ -133,7 +134,12 @@ ${timeline.join('\n')}
 npm run chaos                              # 500 rows, seed 7 (builds first)
 npm run chaos -- --rows 1000 --seed 11     # any size and seed
 node scripts/chaos.mjs --keep              # keep the temp dir (logs, database, outputs) for a look
+node scripts/chaos.mjs --on-ambiguous-submit resubmit   # the opt-in that resends starts in doubt; printed only
 \`\`\`
+
+The last line runs the scenario with the explicit opt-in to resend a start in doubt once reconciliation found no
+proof. It is never recorded here; it shows whether that opt-in pays twice (the duplicates check then fails and the
+script exits 1) or not.
 
 A smaller run of the same harness (120 rows, two kills, one restart, a short outage) is an integration test:
 \`npm run build && npx vitest run --project integration test/integration/chaos.test.ts\`.

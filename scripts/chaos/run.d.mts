@@ -16,6 +16,8 @@ export interface ChaosEventRecord {
 /** What runChaos returns; bench/chaos.json holds the same figures. */
 export interface ChaosReport {
   ok: boolean;
+  /** When the checks ran (ISO). */
+  measuredAt: string;
   scenario: Pick<ChaosScenario, 'rows' | 'seed' | 'concurrency' | 'runDurationMs' | 'outputsPerRun'> & {
     onAmbiguousSubmit: 'hold' | 'resubmit';
   };

@@ -167,6 +167,7 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
     );
     const report = {
       ok,
+      measuredAt: new Date().toISOString(),
       scenario: summarize(scenario),
       batchId,
       batchSeconds,
