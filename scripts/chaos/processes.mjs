@@ -9,6 +9,12 @@ export const CLI = fileURLToPath(new URL('../../bin/durabatch.js', import.meta.u
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Children still running; killed if this process exits first (its own process groups outlive it otherwise). */
+const running = new Set();
+process.once('exit', () => {
+  for (const child of running) killGroup(child, 'SIGKILL');
+});
+
 /** Starts `durabatch <args>` in its own process group, its output collected in memory and appended to `logFile`. */
 function spawnDurabatch(args, env, { cwd, logFile } = {}) {
   const child = spawn(process.execPath, [CLI, ...args], {
@@ -17,6 +23,7 @@ function spawnDurabatch(args, env, { cwd, logFile } = {}) {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  running.add(child);
   const file = logFile ? createWriteStream(logFile, { flags: 'a' }) : null;
   let out = '';
   let stdout = '';
@@ -31,6 +38,7 @@ function spawnDurabatch(args, env, { cwd, logFile } = {}) {
   child.stderr.on('data', collect);
   const exited = new Promise((resolve) =>
     child.once('exit', (code, signal) => {
+      running.delete(child);
       file?.end();
       resolve({ code, signal });
     }),
