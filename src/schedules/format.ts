@@ -8,7 +8,14 @@ export function formatReport(r: ScheduleReport): string {
     `Schedule ${r.name}: ${r.paused ? `paused${r.note ? ` (${r.note})` : ''}` : 'active'}`,
     `  when: ${r.when} · overlap ${r.overlap} · catch-up window ${formatDuration(r.catchupWindowMs)} · pause on failure: ${r.pauseOnFailure ? 'yes' : 'no'}`,
     `  manifest: ${r.manifest} · ${r.provider} app ${r.app}`,
-    `  next fires: ${r.paused ? 'none while paused' : r.nextFires.map((d) => d.toISOString()).join(', ') || 'none'}`,
+    `  next fires: ${
+      r.paused
+        ? 'none while paused'
+        : r.nextFires
+            .slice(0, 3)
+            .map((d) => d.toISOString())
+            .join(', ') || 'none'
+    }`,
     `  fires so far: ${r.actionsTaken}${r.skippedForOverlap ? `, ${r.skippedForOverlap} skipped while another ran` : ''}`,
   ];
   if (r.recentFires.length > 0) lines.push('  recent fires (oldest first):');

@@ -77,16 +77,19 @@ export async function scheduledBatchWorkflow(input: ScheduledBatchInput): Promis
 
 /** Starts the batch as a child and waits for it; a cancelled fire asks the batch to stop instead of abandoning it. */
 async function runBatch(batch: BatchWorkflowInput, schedule: string): Promise<BatchWorkflowOutput> {
-  const child = await startChild(batchWorkflow, {
-    workflowId: batch.batchId,
-    args: [batch],
-    staticSummary: `${batch.manifestName} · schedule ${schedule} · ${batch.item.provider} app ${batch.item.app} · concurrency ${batch.concurrency}`,
-    memo: { manifest: batch.manifestName, manifestPath: batch.manifestPath, storage: batch.item.storage, schedule },
-    typedSearchAttributes: [
-      { key: BATCH_ID_KEY, value: batch.batchId },
-      { key: PROVIDER_KEY, value: batch.item.provider },
-    ],
-  });
+  // Started outside the fire's cancellation scope: cancelling the fire must not cancel the batch workflow itself.
+  const child = await CancellationScope.nonCancellable(() =>
+    startChild(batchWorkflow, {
+      workflowId: batch.batchId,
+      args: [batch],
+      staticSummary: `${batch.manifestName} · schedule ${schedule} · ${batch.item.provider} app ${batch.item.app} · concurrency ${batch.concurrency}`,
+      memo: { manifest: batch.manifestName, manifestPath: batch.manifestPath, storage: batch.item.storage, schedule },
+      typedSearchAttributes: [
+        { key: BATCH_ID_KEY, value: batch.batchId },
+        { key: PROVIDER_KEY, value: batch.item.provider },
+      ],
+    }),
+  );
   let cancelled = false;
   void CancellationScope.current().cancelRequested.catch(() => {
     cancelled = true;

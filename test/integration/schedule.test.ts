@@ -20,11 +20,12 @@ import type { BatchWorkflowOutput } from '../../src/shared/types.js';
 import { DEMO_LAMINA_APP_ID } from '../../src/simulator/index.js';
 import { waitFor } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal-env.js';
-import { readResults, startHarness, uniqueId, type Harness } from '../helpers/harness.js';
+import { historyText } from '../helpers/histories.js';
+import { readResults, startHarness, TEST_LAMINA_KEY, uniqueId, type Harness } from '../helpers/harness.js';
 
-/** A CSV manifest for the demo app with the given SKUs (`fail` ones carry the simulator's failure marker). */
-function csv(skus: string[], fail: string[] = []): string {
-  const rows = skus.map((s) => `${s},"poster for ${s}${fail.includes(s) ? ' [sim:fail]' : ''}",Photoreal`);
+/** A CSV manifest for the demo app with the given SKUs; `marks` adds simulator markers to some prompts. */
+function csv(skus: string[], marks: Record<string, string> = {}): string {
+  const rows = skus.map((s) => `${s},"poster for ${s}${marks[s] ? ` ${marks[s]}` : ''}",Photoreal`);
   return ['sku,Prompt,Style', ...rows].join('\n') + '\n';
 }
 
@@ -122,6 +123,12 @@ describe('durabatch schedule', () => {
     expect(output).toContain(`batch ${first.batchId}  succeeded · succeeded 3`);
     expect(output).toContain(`batch ${later.batchId}  succeeded · succeeded 2`);
 
+    const action = historyText((await h.client.schedule.getHandle(name).describe()).raw);
+    const fire = historyText(await h.client.workflow.getHandle(first.fireWorkflowId).fetchHistory());
+    const batch = historyText(await h.client.workflow.getHandle(first.batchId).fetchHistory());
+    for (const text of [action, fire, batch]) expect(text).not.toContain(TEST_LAMINA_KEY);
+    expect(fire).toContain(first.batchId);
+
     expect(await unpauseScheduleCommand(name, {}, env, out)).toBe(0);
     expect((await report(name)).paused).toBe(false);
     await waitFor('the schedule in the list', async () => {
@@ -165,13 +172,30 @@ describe('durabatch schedule', () => {
   it('pauses itself after a fire whose batch failed, when created with --pause-on-failure', async () => {
     const name = uniqueId('pof');
     const manifest = join(h.dir, 'failing.csv');
-    await writeFile(manifest, csv(['F-1', 'F-2'], ['F-2']));
+    await writeFile(manifest, csv(['F-1', 'F-2'], { 'F-2': '[sim:fail]' }));
     const opts = options({ manifest, every: 2000, pauseOnFailure: true });
     expect(await createScheduleCommand(name, opts, env, out)).toBe(0);
     const failed = await fireWhere(name, 'the fire to fail', (f) => f.outcome === 'failed');
     expect(failed.counts).toMatchObject({ succeeded: 1, failed: 1 });
     expect(failed.error).toContain('ended with failures over its threshold');
     await waitFor('the schedule to pause itself', async () => (await report(name)).paused);
+    expect(await deleteScheduleCommand(name, env, out)).toBe(0);
+  });
+
+  it('stops the running batch cleanly when the next fire cancels its fire (--overlap cancel-other)', async () => {
+    const name = uniqueId('cancel');
+    served = csv(['S-1'], { 'S-1': '[sim:duration=600000]' });
+    expect(await createScheduleCommand(name, options({ every: 2000, overlap: 'cancel-other' }), env, out)).toBe(0);
+    await fireWhere(name, 'a slow fire to run', (f) => f.outcome === 'running');
+    served = csv(['Q-1']);
+    const cancelled = await fireWhere(name, 'the slow fire to be cancelled', (f) => f.outcome === 'cancelled');
+    expect(await pauseScheduleCommand(name, {}, env, out)).toBe(0);
+    const batch = (await h.client.workflow.getHandle(cancelled.batchId).result()) as BatchWorkflowOutput;
+    expect(batch.stopped).toBe(`the schedule ${name} cancelled this fire`);
+    expect(batch.counts.cancelled).toBe(1);
+    await waitFor('the last fire to end', async () =>
+      (await report(name)).recentFires.every((f) => f.outcome !== 'running'),
+    );
     expect(await deleteScheduleCommand(name, env, out)).toBe(0);
   });
 

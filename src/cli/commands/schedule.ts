@@ -1,5 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleHandle } from '@temporalio/client';
+import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { batchSettings, type BatchOptions } from '../../schedules/batch-settings.js';
 import {
   durabatchSchedule,
@@ -35,6 +37,16 @@ export interface ScheduleCreateOptions extends BatchOptions {
 }
 
 type Out = (text: string) => void;
+
+/** `--from` / `--to` of backfill: an ISO 8601 time (a date alone is midnight UTC). */
+export function instant(value: string): Date {
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError(`expected a time such as 2026-11-01T00:00:00Z or 2026-11-01, got '${value}'`);
+  }
+  return date;
+}
+
 const stdout: Out = (text) => process.stdout.write(text);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -103,7 +115,10 @@ async function scheduleDefinition(name: string, opts: ScheduleCreateOptions, env
     if (problem) throw usageError(problem);
   }
   if (!manifest.url) await checkLocalManifest(manifest.manifest, opts, env);
-  const dataRoot = opts.dataDir ? absolutePath(opts.dataDir) : absolutePath('.durabatch');
+  // As `run`: .durabatch next to a local manifest; for a URL, .durabatch here.
+  const dataRoot = opts.dataDir
+    ? absolutePath(opts.dataDir)
+    : join(manifest.url ? process.cwd() : dirname(manifest.manifest), '.durabatch');
   const input: ScheduledBatchInput = {
     schedule: name,
     manifest: manifest.manifest,
