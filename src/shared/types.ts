@@ -106,12 +106,16 @@ export interface BatchControlState {
   concurrency: number;
   /** Each partition's share of the concurrency (they add up to it), once the partitions are planned. */
   windows: number[];
+  /** Number of changes made so far (orders the signals to partitions). */
+  seq?: number;
 }
 
 /** The batch tells a partition its pause state and window. */
 export interface PartitionControl {
   paused: boolean;
   window: number;
+  /** Increases with every change: a partition ignores a change older than one it already applied. */
+  seq?: number;
 }
 
 /** A partition tells the batch where it is (at most every few seconds), for the batch's live details. */
@@ -133,6 +137,10 @@ export interface PartitionState {
   paused?: boolean;
   /** When the partition's first run started (ms), for its rate and ETA. */
   startedAtMs?: number;
+  /** The latest control change applied (PartitionControl.seq). */
+  controlSeq?: number;
+  /** Reports sent to the batch so far (they are budgeted: a run refuses its 10,001st signal). */
+  reportsSent?: number;
 }
 
 export interface PartitionWorkflowInput {
@@ -148,6 +156,10 @@ export interface PartitionWorkflowInput {
   redrive?: RedriveRequest;
   /** Start paused (the batch was paused before its partitions started). */
   paused?: boolean;
+  /** How many partitions the batch has (their reports share one budget). */
+  partitionCount?: number;
+  /** Report failed rows to the batch promptly (it has a --max-failures threshold to watch). */
+  reportFailures?: boolean;
 }
 
 export interface PartitionWorkflowOutput {

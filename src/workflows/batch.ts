@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
@@ -82,7 +83,12 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
   setHandler(stopSignal, ({ reason }) => {
     progress.stopping ??= reason;
   });
-  const control = liveControl(input, progress);
+  const control = liveControl(input, progress, (failures) => {
+    // Failed rows arrive in partition reports (bounded), no longer one signal per row.
+    if (threshold && progress.rowCount !== null && exceedsThreshold(failures, progress.rowCount, threshold)) {
+      progress.stopping ??= `more than ${input.maxFailures} of the rows failed (--max-failures)`;
+    }
+  });
   upsertSearchAttributes([
     { key: BATCH_ID_KEY, value: input.batchId },
     { key: PROVIDER_KEY, value: input.item.provider },
@@ -116,10 +122,10 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
       }
     : input.item;
 
-  const plans = planPartitions(prepared.rowCount, input.concurrency, input.partitions);
+  // A set-concurrency that came while preparing counts from the start.
+  const plans = planPartitions(prepared.rowCount, control.state.concurrency, input.partitions);
   const batchWorkflowId = workflowInfo().workflowId;
   progress.partitionIds = plans.map((p) => `${batchWorkflowId}/p${p.partition}`);
-  // A set-concurrency that came while preparing applies from the start.
   const windows = control.plan(plans.length) ?? plans.map((p) => p.window);
   control.runningSince(prepared.rowCount, plans.length);
 
@@ -138,6 +144,8 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
                 item,
                 ...(input.redrive ? { redrive: input.redrive } : {}),
                 ...(control.state.paused ? { paused: true } : {}),
+                partitionCount: plans.length,
+                ...(threshold ? { reportFailures: true } : {}),
               },
             ],
             staticSummary: `partition ${plan.partition} · rows ${plan.firstRow}–${plan.lastRow} · window ${plan.window}`,
@@ -191,6 +199,8 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
   progress.stage = 'done';
   progress.result = result;
   setCurrentDetails(`Done: ${JSON.stringify(exported.counts)}`);
+  // An Update still passing its change on to partitions finishes before the batch closes.
+  await condition(allHandlersFinished);
   return result;
 }
 
@@ -199,8 +209,14 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
  * from its partitions' reports. A change reaches every partition that has started, and partitions that start
  * later get it in their input.
  */
-function liveControl(input: RedriveBatchInput, progress: BatchProgress) {
-  const state: BatchControlState = { paused: false, pausedReason: null, concurrency: input.concurrency, windows: [] };
+function liveControl(input: RedriveBatchInput, progress: BatchProgress, onFailures: (failures: number) => void) {
+  const state: BatchControlState = {
+    paused: false,
+    pausedReason: null,
+    concurrency: input.concurrency,
+    windows: [],
+    seq: 0,
+  };
   const reports = new Map<number, PartitionReport>();
   const started = new Set<number>();
   let partitions: number | null = null;
@@ -230,18 +246,18 @@ function liveControl(input: RedriveBatchInput, progress: BatchProgress) {
     if (progress.stage === 'exporting' || progress.stage === 'done') throw new Error('the batch has finished');
     if (progress.stopping) throw new Error(`the batch is stopping: ${progress.stopping}`);
   };
+  const signalPartition = (k: number) =>
+    getExternalWorkflowHandle(progress.partitionIds[k] ?? '')
+      .signal(partitionControlSignal, { paused: state.paused, window: state.windows[k] ?? 1, seq: state.seq ?? 0 })
+      .catch(() => undefined);
   const apply = async (): Promise<BatchControlState> => {
     changed = true;
+    state.seq = (state.seq ?? 0) + 1;
     if (partitions !== null) {
-      state.windows = splitConcurrency(state.concurrency, partitions);
+      // Every partition keeps at least one row in flight (the validator asks for that many).
+      state.windows = splitConcurrency(Math.max(state.concurrency, partitions), partitions);
       // Partitions still starting get the change in their input or once started.
-      await Promise.all(
-        [...started].map((k) =>
-          getExternalWorkflowHandle(progress.partitionIds[k] ?? '')
-            .signal(partitionControlSignal, { paused: state.paused, window: state.windows[k] ?? 1 })
-            .catch(() => undefined),
-        ),
-      );
+      await Promise.all([...started].map(signalPartition));
     }
     details();
     return state;
@@ -249,6 +265,9 @@ function liveControl(input: RedriveBatchInput, progress: BatchProgress) {
 
   setHandler(partitionReportSignal, (report) => {
     reports.set(report.partition, report);
+    let failures = 0;
+    for (const r of reports.values()) failures += failureCount(r.counts);
+    onFailures(failures);
     details();
   });
   setHandler(
@@ -289,7 +308,8 @@ function liveControl(input: RedriveBatchInput, progress: BatchProgress) {
     /** Windows for `count` partitions when the concurrency was changed before they were planned, else null. */
     plan(count: number): number[] | null {
       partitions = count;
-      state.windows = splitConcurrency(Math.max(state.concurrency, count), count);
+      state.concurrency = Math.max(state.concurrency, count);
+      state.windows = splitConcurrency(state.concurrency, count);
       return changed ? state.windows : null;
     },
     runningSince(rows: number, count: number) {
@@ -301,11 +321,7 @@ function liveControl(input: RedriveBatchInput, progress: BatchProgress) {
     /** A partition has started: from now on changes reach it by signal (one made meanwhile is sent now). */
     started(k: number) {
       started.add(k);
-      if (changed) {
-        void getExternalWorkflowHandle(progress.partitionIds[k] ?? '')
-          .signal(partitionControlSignal, { paused: state.paused, window: state.windows[k] ?? 1 })
-          .catch(() => undefined);
-      }
+      if (changed) void signalPartition(k);
     },
   };
 }

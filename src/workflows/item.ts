@@ -15,7 +15,13 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { cancelledError, failedOutcome, statusOf, type Outcome } from './item-outcome.js';
-import { DEFAULT_WEBHOOK_FALLBACK_MS, deliveryOf, webhookUrlFor, type DeliveryMode } from '../shared/delivery.js';
+import {
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_WEBHOOK_FALLBACK_MS,
+  deliveryOf,
+  webhookUrlFor,
+  type DeliveryMode,
+} from '../shared/delivery.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 import { runFinishedSignal } from '../shared/messages.js';
 import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
@@ -33,8 +39,9 @@ type Activities = ReturnType<typeof createActivities>;
 // Each summary is what the Web UI shows on the activity.
 const { submitRun } = proxyActivities<Activities>({
   summary: 'start the provider run, at most once',
+  // No heartbeat timeout: a worker cut off from Temporal must not have a second attempt started beside its POST.
+  // The attempt ends itself before this start-to-close (see attempt-budget.ts), so a lost worker is noticed here.
   startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
   // Only failures where the provider surely created nothing are retryable (the activity decides).
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '60s' },
 });
@@ -198,16 +205,22 @@ async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<R
  * one read, and a lost one costs the fallback time, never the row.
  */
 async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: WebhookState): Promise<RunSnapshotLite> {
-  const fallbackMs = input.settings.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS;
+  // Never re-read faster than the provider's polling guidance, whatever the setting says.
+  const fallbackMs = Math.max(
+    input.settings.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS,
+    DEFAULT_POLL_INTERVAL_MS[input.settings.provider],
+  );
   const deadline = Date.now() + input.settings.itemTimeoutMs;
-  const { awaitRun } = proxyActivities<Activities>({
-    summary: 'read the run after its webhook (or the fallback timer)',
-    startToCloseTimeout: '60s',
-    heartbeatTimeout: '20s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
-  });
   for (;;) {
     const remaining = deadline - Date.now();
+    // A read that keeps failing gives up with the item's deadline, like the other delivery modes.
+    const { awaitRun } = proxyActivities<Activities>({
+      summary: 'read the run after its webhook (or the fallback timer)',
+      startToCloseTimeout: '60s',
+      heartbeatTimeout: '20s',
+      scheduleToCloseTimeout: Math.max(remaining, 60_000),
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+    });
     if (remaining <= 0) {
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.runTimedOut,
@@ -274,7 +287,6 @@ async function record(input: ItemWorkflowInput, outcome: Outcome, started: Start
     storage: input.settings.storage,
     id: input.id,
     partitionWorkflowId: input.partitionWorkflowId,
-    ...(input.settings.reportFailures ? { reportFailureTo: input.batchId } : {}),
     line: {
       row: input.row,
       key: input.key,

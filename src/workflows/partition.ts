@@ -23,7 +23,7 @@ import {
 } from '../shared/messages.js';
 import { pageBounds } from '../shared/plan.js';
 import { BATCH_ID_KEY, ITEM_STATUS_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
-import { emptyCounts, failureCount, totalDone } from '../shared/status.js';
+import { emptyCounts, FAILURE_STATUSES, failureCount, totalDone } from '../shared/status.js';
 import type { RedrivePartitionInput } from '../shared/redrive.js';
 import type { PartitionState, PartitionWorkflowOutput, RowKey } from '../shared/types.js';
 import { itemWorkflow, itemWorkflowId } from './item.js';
@@ -53,13 +53,17 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
   setHandler(itemDoneSignal, ({ id, status }) => {
     if (!inFlight.delete(id)) return; // a repeated or late signal: already counted
     state.counts[status] += 1;
+    if (FAILURE_STATUSES.includes(status)) reporter.failed();
   });
   setHandler(stopSignal, ({ reason }) => {
     state.stopping ??= reason;
   });
-  setHandler(partitionControlSignal, ({ paused, window: next }) => {
+  setHandler(partitionControlSignal, ({ paused, window: next, seq }) => {
+    // Signals may overtake each other: a change older than the one applied is stale.
+    if (seq !== undefined && seq <= (state.controlSeq ?? 0)) return;
+    if (seq !== undefined) state.controlSeq = seq;
     state.paused = paused;
-    state.window = next;
+    state.window = Math.max(1, next);
     describe(input, state, inFlight.size, total);
   });
   setHandler(partitionProgressQuery, () => ({
@@ -116,24 +120,51 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
 
 /** Report to the batch at most this often, so its live details stay current without a signal per row. */
 const REPORT_EVERY_MS = 10_000;
+/** A failed row is reported within this long when the batch watches --max-failures. */
+const FAILURE_REPORT_EVERY_MS = 2_000;
+/**
+ * All partitions of a batch together send at most this many reports: a workflow run refuses its 10,001st signal,
+ * and the batch never continues as new. Once a partition has spent its share, the batch's live details stop
+ * moving and --max-failures is judged from the final counts (results and exit code always count every row).
+ */
+export const BATCH_REPORT_BUDGET = 3_000;
 
 /**
- * Sends the partition's counts to its batch (the parent) for the batch's live details: on demand before continuing
- * as new, otherwise at most every REPORT_EVERY_MS. Histories from before these reports replay without them.
+ * Sends the partition's counts to its batch (the parent): before continuing as new, at most every
+ * REPORT_EVERY_MS × partitions (so the batch gets about one report per 10 s in all), and within 2 s of a failed row
+ * when the batch watches --max-failures; within a budget. Histories from before the budget (patch
+ * 'partition-report-budget') and before reports ('partition-reports') replay as they were.
  */
 function createReporter(input: RedrivePartitionInput, state: PartitionState, inFlight: Map<string, number>) {
   let last = Date.now();
+  let failuresPending = false;
+  const count = Math.max(1, input.partitionCount ?? 1);
+  const budgeted = () => patched('partition-report-budget');
   const send = async () => {
     const parent = workflowInfo().parent;
     if (!parent || !patched('partition-reports')) return;
+    if (budgeted()) {
+      if ((state.reportsSent ?? 0) >= Math.floor(BATCH_REPORT_BUDGET / count)) return;
+      state.reportsSent = (state.reportsSent ?? 0) + 1;
+    }
     last = Date.now();
+    failuresPending = false;
     await getExternalWorkflowHandle(parent.workflowId)
       .signal(partitionReportSignal, { partition: input.partition, counts: state.counts, inFlight: inFlight.size })
       .catch(() => undefined);
   };
+  const due = () => {
+    const since = Date.now() - last;
+    if (!budgeted()) return since >= REPORT_EVERY_MS;
+    if (failuresPending && input.reportFailures && since >= FAILURE_REPORT_EVERY_MS) return true;
+    return since >= REPORT_EVERY_MS * count;
+  };
   return {
     now: send,
-    maybe: () => (Date.now() - last >= REPORT_EVERY_MS ? send() : Promise.resolve()),
+    maybe: () => (due() ? send() : Promise.resolve()),
+    failed: () => {
+      failuresPending = true;
+    },
   };
 }
 
@@ -240,6 +271,8 @@ function snapshot(state: PartitionState, inFlight: Map<string, number>): Partiti
     ...(state.window !== undefined ? { window: state.window } : {}),
     ...(state.paused !== undefined ? { paused: state.paused } : {}),
     ...(state.startedAtMs !== undefined ? { startedAtMs: state.startedAtMs } : {}),
+    ...(state.controlSeq !== undefined ? { controlSeq: state.controlSeq } : {}),
+    ...(state.reportsSent !== undefined ? { reportsSent: state.reportsSent } : {}),
   };
 }
 
