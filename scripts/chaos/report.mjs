@@ -117,10 +117,11 @@ ${timeline.join('\n')}
 - **Ambiguous starts**: a start interrupted after it may have reached the provider (worker killed mid-request,
   connection reset, answer dropped) must end either adopted (the submit record marked adopted by reconciliation,
   the row succeeded) or \`submit_unknown\` (held, never resent); and a \`submit_unknown\` row must have had such a
-  start. Reconciliation adopts a run only when it can prove whose it is: Lamina's run list shows no inputs, so
-  a lone dropped start is adopted, while in the busy outage, where several rows are in doubt at the same moment,
-  their runs are held instead of guessed. "Run exists at the provider" counts held rows whose run the simulator
-  did create: paid once and not claimed, so the user checks the provider before any \`durabatch redrive --unknown\`.
+  start. Reconciliation adopts a run only when it can prove whose it is (Lamina's run list shows no inputs, so it
+  goes by time windows and by the other rows in doubt at the same moment); a start whose run it cannot prove, or
+  that created nothing (a reset before the request was handled), is held. "Run exists at the provider" counts
+  held rows whose run the simulator did create: paid once and not claimed, so the user checks the provider before
+  any \`durabatch redrive --unknown\`.
 - **Outputs**: every output file of a succeeded row is re-read from disk; its sha256 and size must match the
   result line.
 - **Credentials**: the key given to the workers must not appear in the batch directory, the workers' logs, the
