@@ -221,6 +221,7 @@ describe('durabatch schedule', () => {
       'may not hold a user name or password',
     );
     await expect(refuse({ every: 60_000, manifest: 'https://example.com/export' })).rejects.toThrow('add --format');
+    await expect(refuse({ every: 60_000, delivery: 'webhook' })).rejects.toThrow('needs --webhook-base-url');
     await expect(refuse({ cron: 'not a cron' })).rejects.toThrow(
       'Temporal refused the schedule: CronString does not have 5-7 fields',
     );

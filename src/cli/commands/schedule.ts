@@ -64,13 +64,6 @@ export async function createScheduleCommand(
 ): Promise<number> {
   const { input, memo, spec } = await scheduleDefinition(name, opts, env);
   return withSession(env, async (session) => {
-    const byWebhook =
-      deliveryOf({ provider: opts.provider, ...(opts.delivery ? { delivery: opts.delivery } : {}) }) === 'webhook';
-    if (byWebhook && opts.webhookBaseUrl === undefined) {
-      throw usageError(
-        'a schedule with --delivery webhook needs --webhook-base-url: the address where the provider reaches a running `durabatch webhooks` receiver',
-      );
-    }
     try {
       await session.client.schedule.create({
         scheduleId: name,
@@ -113,6 +106,13 @@ async function scheduleDefinition(name: string, opts: ScheduleCreateOptions, env
   if (opts.delivery !== undefined) {
     const problem = deliveryProblem(opts.provider, opts.delivery);
     if (problem) throw usageError(problem);
+  }
+  const byWebhook =
+    deliveryOf({ provider: opts.provider, ...(opts.delivery ? { delivery: opts.delivery } : {}) }) === 'webhook';
+  if (byWebhook && opts.webhookBaseUrl === undefined) {
+    throw usageError(
+      'a schedule with --delivery webhook needs --webhook-base-url: the address where the provider reaches a running `durabatch webhooks` receiver',
+    );
   }
   if (!manifest.url) await checkLocalManifest(manifest.manifest, opts, env);
   // As `run`: .durabatch next to a local manifest; for a URL, .durabatch here.
