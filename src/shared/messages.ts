@@ -19,8 +19,13 @@ export const partitionProgressQuery = defineQuery<PartitionProgress>('partitionP
 export const rowFailedSignal = defineSignal<[RowFailedSignal]>('rowFailed');
 /** Stop the batch: no new rows, in-flight rows cancelled (`durabatch cancel`, or --max-failures exceeded). */
 export const stopSignal = defineSignal<[StopSignal]>('stop');
-/** A provider's webhook said the row's run ended (sent by the webhook receiver); the row then re-reads the run. */
+/** A provider's webhook said the row's run ended (sent by receivers before 0.2; kept for their histories). */
 export const runFinishedSignal = defineSignal<[RunFinishedSignal]>('runFinished');
+/**
+ * A provider's webhook said the row's run ended: the receiver's Update, whose validator checks the row's token, so
+ * a guessed URL is refused without leaving anything in the row's history. The row then re-reads the run.
+ */
+export const webhookArrivedUpdate = defineUpdate<void, [RunFinishedSignal]>('webhookArrived');
 /** Live control of a running batch (`durabatch pause|resume|set-concurrency`): each returns the new state. */
 export const pauseUpdate = defineUpdate<BatchControlState, [{ reason?: string }]>('pause');
 export const resumeUpdate = defineUpdate<BatchControlState, []>('resume');

@@ -41,8 +41,11 @@ export interface WebhookReceiverOptions {
   laminaKeys?: WebhookKeySource;
   /** Magnific's webhook secret; without it unsigned Magnific webhooks are accepted. */
   magnificSecret?: string;
-  /** Hands a final event to its workflow; 'gone' when the workflow has closed. A throw answers 503. */
-  deliver(target: WebhookTarget, event: WebhookEvent): Promise<'delivered' | 'gone'>;
+  /**
+   * Hands a final event to its workflow; 'gone' when the workflow has closed, 'refused' when no such row waits
+   * for it (unknown workflow or wrong token: answered 404, not remembered). A throw answers 503.
+   */
+  deliver(target: WebhookTarget, event: WebhookEvent): Promise<'delivered' | 'gone' | 'refused'>;
   /** One line per refused webhook; never carries a token, signature, secret or key. */
   log(line: string): void;
   now?(): number;
@@ -147,9 +150,10 @@ async function handle(req: IncomingMessage, ctx: HandlerContext): Promise<Answer
 
 async function deliverOnce(target: WebhookTarget, event: WebhookEvent, ctx: HandlerContext): Promise<Answer> {
   if (event.kind !== 'final') return { status: 200, outcome: 'progress', body: { ok: true, outcome: 'progress' } };
-  const key = `${event.provider}\u0000${event.runId}\u0000${event.kind}`;
+  // Per target as well as per run: a forged event for a run can never make the real one look like a repeat.
+  const key = [event.provider, target.workflowId, target.token, event.runId, event.kind].join('\u0000');
   if (!ctx.dedupe.claim(key)) return { status: 200, outcome: 'duplicate', body: { ok: true, outcome: 'duplicate' } };
-  let outcome: 'delivered' | 'gone';
+  let outcome: 'delivered' | 'gone' | 'refused';
   try {
     outcome = await ctx.opts.deliver(target, event);
   } catch (err) {
@@ -159,6 +163,10 @@ async function deliverOnce(target: WebhookTarget, event: WebhookEvent, ctx: Hand
       ...secretsOf(ctx.opts),
     ]);
     return refuse(503, 'delivery failed', { provider: event.provider, runId: event.runId, detail });
+  }
+  if (outcome === 'refused') {
+    ctx.dedupe.release(key);
+    return refuse(404, 'no row waits for this webhook', { provider: event.provider, runId: event.runId });
   }
   ctx.dedupe.settle(key);
   return { status: 200, outcome, body: { ok: true, outcome } };

@@ -23,13 +23,14 @@ import {
   type DeliveryMode,
 } from '../shared/delivery.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
-import { runFinishedSignal } from '../shared/messages.js';
+import { runFinishedSignal, webhookArrivedUpdate } from '../shared/messages.js';
 import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
 import type { FinalItemStatus, ItemStatus } from '../shared/status.js';
 import type {
   ItemWorkflowInput,
   ItemWorkflowOutput,
   OutputRecord,
+  RunFinishedSignal,
   RunSnapshotLite,
   SubmitRunOutput,
 } from '../shared/types.js';
@@ -82,6 +83,18 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<ItemWorkfl
     }
     webhook.arrived = true;
   });
+  setHandler(
+    webhookArrivedUpdate,
+    () => {
+      webhook.arrived = true;
+    },
+    {
+      // A refused Update leaves no event in the history: guessed URLs cost the row nothing.
+      validator: (arrived: RunFinishedSignal) => {
+        if (webhook.token === null || arrived.token !== webhook.token) throw new Error('unknown webhook for this row');
+      },
+    },
+  );
   const result = await runItem(input, webhook);
   setStatus(result.status);
   return { row: input.row, id: input.id, status: result.status };

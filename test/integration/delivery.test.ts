@@ -249,6 +249,7 @@ describe('--delivery webhook (Lamina, signed with ED25519)', () => {
 describe('--delivery webhook (Magnific, HMAC when a secret is configured)', () => {
   let h: Harness;
   let receiver: ReceiverForTemporal;
+  let finishedBatch = '';
 
   beforeAll(async () => {
     h = await startHarness('delivery-magnific-webhook', {
@@ -294,5 +295,67 @@ describe('--delivery webhook (Magnific, HMAC when a secret is configured)', () =
     for (const count of Object.values(c.runsCreatedByFingerprint)) expect(count).toBe(1);
     expect(c.webhookDeliveries['magnific']?.['status 401'] ?? 0).toBeGreaterThan(0);
     expect(receiver.stats()['delivered'] ?? 0).toBe(rows);
+    finishedBatch = batchId;
+  });
+
+  it('refuses a guessed URL (wrong token, or a workflow that is no row) without touching any history', async () => {
+    // Unsigned Magnific webhooks (no secret) are the easiest to forge: the row's token is all that stands guard.
+    const open = await startReceiverForTemporal({
+      client: h.client,
+      host: '127.0.0.1',
+      port: 0,
+      env: h.env,
+      log: () => {},
+    });
+    try {
+      const running = uniqueId('magnific-guess');
+      h.sim.configure({ runDurationMs: 4_000 });
+      const csv = join(h.dir, 'guess.csv');
+      await writeFile(csv, 'sku,Prompt\ng1,upscale slowly\n');
+      const handle = await startBatch(
+        h,
+        batchInput(
+          h,
+          csv,
+          running,
+          {},
+          {
+            provider: 'magnific',
+            app: DEMO_MAGNIFIC_APP_ID,
+            delivery: 'webhook',
+            webhookBaseUrl: receiver.url,
+            webhookFallbackMs: 60_000,
+          },
+        ),
+      );
+      const item = `${running}/g1`;
+      await waitFor(
+        'the row to start',
+        async () =>
+          (await h.client.workflow
+            .getHandle(item)
+            .describe()
+            .catch(() => null)) !== null,
+      );
+      const eventsBefore = (await h.client.workflow.getHandle(item).fetchHistory()).events?.length ?? 0;
+      const post = (workflowId: string) =>
+        fetch(`${open.url}/webhooks/magnific/${encodeURIComponent(workflowId)}?token=guess`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ event: 'finished', run_id: 'r-guess', status: 'completed' }),
+        });
+      expect((await post(item)).status).toBe(404);
+      expect((await post(running)).status).toBe(404); // the batch workflow
+      expect((await post(`${finishedBatch}/m1`)).status).toBe(200); // a closed row: nothing to do
+      const history = await h.client.workflow.getHandle(item).fetchHistory();
+      const touched = (history.events ?? [])
+        .slice(eventsBefore)
+        .filter((e) => e.workflowExecutionSignaledEventAttributes || e.workflowExecutionUpdateAcceptedEventAttributes);
+      expect(touched).toHaveLength(0);
+      const [line] = await readResults((await handle.result()).resultsPath);
+      expect(line?.status).toBe('succeeded');
+    } finally {
+      await open.close();
+    }
   });
 });
