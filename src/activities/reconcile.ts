@@ -52,6 +52,8 @@ export interface ReconcileSelf {
   startedAt: number;
   /** When the ambiguous request failed or was found interrupted. */
   failedAt: number;
+  /** The batch run's generation (redrives count up); absent means 0. */
+  generation?: number;
 }
 
 /** A run the provider listed, with its owner in this batch. */
@@ -148,6 +150,9 @@ export function judge({ self, candidates, rivals, now, appLabel }: JudgeInput): 
  * — provider list, pending rows, their records, claims — while a row that finishes writes claim, record, then
  * leaves the pending list: so a run of a row that is no longer pending is always seen as claimed.
  */
+/** How long after it began a start of an earlier generation can have reached the provider (its start-to-close). */
+const STALE_START_MS = 30_000;
+
 export async function gather(
   storage: BatchStorage,
   adapter: ProviderAdapter & Required<Pick<ProviderAdapter, 'listRuns'>>,
@@ -160,8 +165,15 @@ export async function gather(
   const rivals = await Promise.all(
     pending.map(async (p): Promise<Rival> => {
       const record = await readSubmitRecord(storage, p.id);
-      const settled = record?.state === 'ambiguous' || record?.state === 'unknown';
-      const failedAt = settled && record.failedAt ? Date.parse(record.failedAt) : null;
+      // A start of an earlier generation (a batch run that ended, or was terminated, before a redrive) is over:
+      // its POST went out within its attempt's 30 s, never later.
+      const stale = record !== null && (record.generation ?? 0) < (self.generation ?? 0);
+      const settled = stale || record?.state === 'ambiguous' || record?.state === 'unknown';
+      const failedAt = stale
+        ? Date.parse(record.startedAt) + STALE_START_MS
+        : settled && record?.failedAt
+          ? Date.parse(record.failedAt)
+          : null;
       return {
         id: p.id,
         since: Date.parse(p.since),

@@ -54,7 +54,7 @@ export function createSubmitRun(deps: ActivityDeps) {
     const budget = new AttemptBudget(Context.current());
     try {
       const storage = openStorage(input.settings.storage);
-      const generation = (input.settings).generation ?? 0;
+      const generation = input.settings.generation ?? 0;
       const previous = await readSubmitRecord(storage, input.id);
       // A record of an earlier generation is superseded by a redrive: this generation sends one fresh run-start.
       const current = previous && (previous.generation ?? 0) >= generation ? previous : null;
@@ -72,8 +72,15 @@ export function createSubmitRun(deps: ActivityDeps) {
         generation,
         owner: claimOwner(input.id, generation),
       };
-      if (current?.state === 'sending' || current?.state === 'ambiguous') return await settle(sub, inDoubt(current));
-      if (current?.state === 'unknown' && input.settings.onAmbiguousSubmit !== 'resubmit') {
+      if (current?.state === 'sending' || current?.state === 'ambiguous') {
+        return await settle(sub, inDoubt(current, Context.current().info.startToCloseTimeoutMs || 30_000));
+      }
+      // Even with --on-ambiguous-submit resubmit, a provider that creates runs and then fails every answer must not
+      // be paid without end: after MAX_RESUBMITS starts the row is held.
+      if (
+        current?.state === 'unknown' &&
+        (input.settings.onAmbiguousSubmit !== 'resubmit' || current.attempts >= MAX_RESUBMITS)
+      ) {
         return unknown(current, current.error ?? INTERRUPTED);
       }
       return await send(sub, previous);
@@ -122,10 +129,24 @@ async function send(sub: Submission, previous: SubmitRecord | null): Promise<Sub
 }
 
 /** A record in doubt, as the attempt that finds it sees it: an interrupted 'sending' becomes 'ambiguous'. */
-function inDoubt(previous: SubmitRecord): SubmitRecord {
+/**
+ * An interrupted attempt (its record still says 'sending') as one in doubt. Its POST cannot have been sent after
+ * its own start-to-close ran out, so the window to look for its run ends there, not when a worker came back (an
+ * hour of downtime must not widen the search to an hour of other clients' runs).
+ */
+function inDoubt(previous: SubmitRecord, startToCloseMs: number): SubmitRecord {
   if (previous.state === 'ambiguous') return previous;
-  return { ...previous, state: 'ambiguous', error: previous.error ?? INTERRUPTED, failedAt: new Date().toISOString() };
+  const latest = Math.min(Date.now(), Date.parse(previous.startedAt) + startToCloseMs);
+  return {
+    ...previous,
+    state: 'ambiguous',
+    error: previous.error ?? INTERRUPTED,
+    failedAt: new Date(latest).toISOString(),
+  };
 }
+
+/** Run-starts a row may send under --on-ambiguous-submit resubmit before it is held as submit_unknown. */
+export const MAX_RESUBMITS = 3;
 
 /** Reconciles a run-start in doubt: adopt the proven run, or end as unknown (or resubmit when asked). */
 async function settle(sub: Submission, doubt: SubmitRecord): Promise<SubmitRunOutput> {
@@ -147,6 +168,7 @@ async function settle(sub: Submission, doubt: SubmitRecord): Promise<SubmitRunOu
       fingerprint: sub.fingerprint,
       startedAt: Date.parse(record.startedAt),
       failedAt: Date.parse(record.failedAt ?? record.startedAt),
+      generation: sub.generation,
     },
     until: Date.parse(record.reconcileUntil ?? ''),
     budget: sub.budget,
