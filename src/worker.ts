@@ -2,7 +2,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSo
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities/index.js';
-import { connectionTls, maxAssetBytes, secretValues, type TemporalSettings } from './config.js';
+import { connectionOptions, maxAssetBytes, secretValues, type TemporalSettings } from './config.js';
 import { createAdapter } from './providers/index.js';
 import type { ProviderAdapter } from './providers/types.js';
 import type { ProviderName } from './shared/constants.js';
@@ -63,12 +63,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
 
 /** Opens the worker's connection to Temporal with the same settings as the client. */
 export async function connectWorker(settings: TemporalSettings & { address: string }): Promise<NativeConnection> {
-  const tls = await connectionTls(settings);
-  return NativeConnection.connect({
-    address: settings.address,
-    ...(tls !== undefined ? { tls } : {}),
-    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
-  });
+  return NativeConnection.connect(await connectionOptions(settings));
 }
 
 const quietLogger = {

@@ -6,6 +6,18 @@ import { demoCommand } from './commands/demo.js';
 import { redriveCommand } from './commands/redrive.js';
 import { resultsCommand } from './commands/results.js';
 import { runCommand, type RunOptions } from './commands/run.js';
+import {
+  backfillScheduleCommand,
+  createScheduleCommand,
+  deleteScheduleCommand,
+  describeScheduleCommand,
+  instant,
+  listSchedulesCommand,
+  pauseScheduleCommand,
+  triggerScheduleCommand,
+  unpauseScheduleCommand,
+  type ScheduleCreateOptions,
+} from './commands/schedule.js';
 import { setupCommand } from './commands/setup.js';
 import { faultRule, simulateCommand, type SimulateOptions } from './commands/simulate.js';
 import { statusCommand } from './commands/status.js';
@@ -14,6 +26,7 @@ import { webhooksCommand } from './commands/webhooks.js';
 import { workerCommand } from './commands/worker.js';
 import * as parse from './options.js';
 import { DEFAULT_WEBHOOK_FALLBACK_MS, DEFAULT_WEBHOOK_PORT } from '../shared/delivery.js';
+import { OVERLAP_WORDS, type OverlapWord } from '../schedules/spec.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -40,22 +53,14 @@ function manifestOptions(cmd: Command): Command {
     );
 }
 
-/** The command line of durabatch (design.md, "Command line"). Actions return exit codes; index.ts exits. */
-export function buildProgram(setExitCode: (code: number) => void): Command {
-  const program = new Command('durabatch')
-    .description('Run large batches of paid AI-generation jobs durably on Temporal.')
-    .version(version)
-    .showHelpAfterError('(run with --help for usage)')
-    // Before any subcommand is added, so that each inherits it: index.ts decides every exit code.
-    .exitOverride();
-
-  manifestOptions(
-    program.command('run <manifest>').description('submit every row of a manifest and wait for the results'),
-  )
+/** Options of `run` that shape a batch, shared with `schedule create` (each fire is a batch). */
+function batchOptions(cmd: Command): Command {
+  return cmd
     .option('--concurrency <n>', 'provider runs in flight at once', parse.positiveInt, 20)
-    .option('--batch-id <id>', 'batch id (default: derived from the manifest content, provider and app)')
-    .option('--out <dir>', 'copy results.jsonl, results.csv, summary.json and outputs here')
-    .option('--detach', 'start the batch and print its id without waiting (needs TEMPORAL_ADDRESS and a worker)')
+    .option(
+      '--out <dir>',
+      'copy results.jsonl, results.csv, summary.json and outputs here (a schedule: into <dir>/<batchId>)',
+    )
     .option(
       '--max-failures <n|p%>',
       'failed rows tolerated; once exceeded the batch stops (no new rows, in-flight rows cancelled) and exits 1. Without it, any failure makes the exit code 1 but the batch runs on',
@@ -100,12 +105,6 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       'with --delivery webhook: the receiver as the provider reaches it (a tunnel or ingress); embedded mode defaults to the in-process receiver',
       parse.baseUrl,
     )
-    .option(
-      '--webhook-port <port>',
-      'with --delivery webhook in embedded mode: port of the in-process receiver',
-      parse.port,
-      DEFAULT_WEBHOOK_PORT,
-    )
     .addOption(
       new Option(
         '--webhook-fallback-after <duration>',
@@ -113,6 +112,30 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       )
         .argParser(parse.duration)
         .default(DEFAULT_WEBHOOK_FALLBACK_MS, '10m'),
+    );
+}
+
+/** The command line of durabatch (design.md, "Command line"). Actions return exit codes; index.ts exits. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('durabatch')
+    .description('Run large batches of paid AI-generation jobs durably on Temporal.')
+    .version(version)
+    .showHelpAfterError('(run with --help for usage)')
+    // Before any subcommand is added, so that each inherits it: index.ts decides every exit code.
+    .exitOverride();
+
+  batchOptions(
+    manifestOptions(
+      program.command('run <manifest>').description('submit every row of a manifest and wait for the results'),
+    ),
+  )
+    .option('--batch-id <id>', 'batch id (default: derived from the manifest content, provider and app)')
+    .option('--detach', 'start the batch and print its id without waiting (needs TEMPORAL_ADDRESS and a worker)')
+    .option(
+      '--webhook-port <port>',
+      'with --delivery webhook in embedded mode: port of the in-process receiver',
+      parse.port,
+      DEFAULT_WEBHOOK_PORT,
     )
     .addOption(new Option('--page-size <n>').argParser(parse.positiveInt).hideHelp())
     .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
@@ -233,6 +256,88 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--out <dir>', 'where results and images go', 'demo-results')
     .option('--concurrency <n>', 'provider runs in flight at once', parse.positiveInt, 8)
     .action(async (opts: { out: string; concurrency: number }) => setExitCode(await demoCommand(opts)));
+
+  const schedule = program
+    .command('schedule')
+    .description('recurring batches on a Temporal schedule: each fire reads the manifest then and runs it as a batch');
+
+  batchOptions(
+    manifestOptions(
+      schedule
+        .command('create <name>')
+        .description(
+          'create a schedule; fires need a running `durabatch worker` (which, without TEMPORAL_ADDRESS, also runs the dev server)',
+        ),
+    ),
+  )
+    .requiredOption('--manifest <path|url>', 'a path the workers can read, or an http(s) URL fetched at each fire')
+    .option('--cron <expr>', 'when to fire, as a cron expression (UTC), e.g. "0 2 * * *"')
+    .addOption(new Option('--every <duration>', 'fire at this interval, e.g. 6h').argParser(parse.duration))
+    .addOption(
+      new Option('--overlap <policy>', 'when a fire comes while the previous batch still runs')
+        .choices(OVERLAP_WORDS)
+        .default('skip'),
+    )
+    .addOption(
+      new Option('--catchup-window <duration>', 'fires missed while Temporal was down are taken if this late at most')
+        .argParser(parse.duration)
+        .default(undefined, "Temporal's default, 1 year"),
+    )
+    .option('--pause-on-failure', 'pause the schedule when a fire fails (failures over --max-failures, any without it)')
+    .addOption(new Option('--page-size <n>').argParser(parse.positiveInt).hideHelp())
+    .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
+    .action(async (name: string, opts: ScheduleCreateOptions) => setExitCode(await createScheduleCommand(name, opts)));
+
+  schedule
+    .command('list')
+    .description("durabatch's schedules: name, when, next fire, manifest")
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => setExitCode(await listSchedulesCommand(opts)));
+
+  schedule
+    .command('describe <name>')
+    .description('state, next fires, and recent fires with their batch ids and outcomes')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts: { json?: boolean }) => setExitCode(await describeScheduleCommand(name, opts)));
+
+  schedule
+    .command('pause <name>')
+    .description('stop firing (running batches go on)')
+    .option('--note <text>', 'why, shown by describe')
+    .action(async (name: string, opts: { note?: string }) => setExitCode(await pauseScheduleCommand(name, opts)));
+
+  schedule
+    .command('unpause <name>')
+    .description('fire again')
+    .option('--note <text>', 'why, shown by describe')
+    .action(async (name: string, opts: { note?: string }) => setExitCode(await unpauseScheduleCommand(name, opts)));
+
+  schedule
+    .command('trigger <name>')
+    .description('fire now')
+    .addOption(
+      new Option('--overlap <policy>', "override the schedule's overlap policy for this fire").choices(OVERLAP_WORDS),
+    )
+    .action(async (name: string, opts: { overlap?: OverlapWord }) =>
+      setExitCode(await triggerScheduleCommand(name, opts)),
+    );
+
+  schedule
+    .command('backfill <name>')
+    .description('take the fires the schedule would have taken between two times')
+    .requiredOption('--from <time>', 'start, e.g. 2026-11-01T00:00:00Z', instant)
+    .requiredOption('--to <time>', 'end', instant)
+    .addOption(
+      new Option('--overlap <policy>', 'how the backfilled fires overlap').choices(OVERLAP_WORDS).default('buffer-all'),
+    )
+    .action(async (name: string, opts: { from: Date; to: Date; overlap: OverlapWord }) =>
+      setExitCode(await backfillScheduleCommand(name, opts)),
+    );
+
+  schedule
+    .command('delete <name>')
+    .description('delete the schedule (batches it started keep running and keep their results)')
+    .action(async (name: string) => setExitCode(await deleteScheduleCommand(name)));
 
   return program;
 }

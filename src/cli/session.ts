@@ -3,13 +3,13 @@ import type { Worker } from '@temporalio/worker';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connectTemporal, TemporalUnavailableError } from '../client.js';
-import { secretValues, temporalSettings, type TemporalSettings } from '../config.js';
+import { secretValues, TemporalConfigError, temporalSettings, type TemporalSettings } from '../config.js';
 import { installLogging } from '../logging.js';
 import { EMBEDDED_TEMPORAL_PORT, EMBEDDED_UI_PORT } from '../shared/constants.js';
 import { findTemporalCli } from '../temporal/cli-path.js';
 import { startDevServer, type DevServerHandle } from '../temporal/dev-server.js';
 import { connectWorker, createWorker } from '../worker.js';
-import { infraError } from './errors.js';
+import { infraError, usageError } from './errors.js';
 import { startReceiverForTemporal } from './webhook-receiver.js';
 
 /** A connection to Temporal for one command, with the embedded dev server and worker when there is no cluster. */
@@ -43,7 +43,7 @@ export function durabatchHome(env: NodeJS.ProcessEnv = process.env): string {
 
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const env = opts.env ?? process.env;
-  const base = temporalSettings(env);
+  const base = settingsFrom(env);
   if (base.address) {
     const settings = { ...base, address: base.address };
     const { client, connection } = await connect(settings);
@@ -168,6 +168,17 @@ async function connect(
     return await connectTemporal(settings);
   } catch (err) {
     if (err instanceof TemporalUnavailableError) throw infraError(err.message);
+    if (err instanceof TemporalConfigError) throw usageError(err.message);
+    throw err;
+  }
+}
+
+/** The connection settings; a broken profile, config file or TLS file is a usage error (exit 2). */
+function settingsFrom(env: NodeJS.ProcessEnv): TemporalSettings {
+  try {
+    return temporalSettings(env);
+  } catch (err) {
+    if (err instanceof TemporalConfigError) throw usageError(err.message);
     throw err;
   }
 }

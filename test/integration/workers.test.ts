@@ -154,7 +154,7 @@ describe('durabatch setup on a cluster', () => {
       expect(again.output).toContain('already registered');
 
       const wrong = await runCli(['setup'], { ...env, TEMPORAL_PROFILE: 'nope' });
-      expect(wrong.code).not.toBe(0);
+      expect(wrong.code).toBe(2);
       expect(wrong.output).toContain("cannot load profile 'nope'");
     } finally {
       await h.stop();

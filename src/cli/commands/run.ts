@@ -3,14 +3,9 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import { basename, dirname, join } from 'node:path';
 import { absolutePath, temporalSettings } from '../../config.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
-import { DEFAULT_PAGE_SIZE, type ProviderName } from '../../shared/constants.js';
-import {
-  DEFAULT_WEBHOOK_FALLBACK_MS,
-  DEFAULT_WEBHOOK_PORT,
-  deliveryOf,
-  deliveryProblem,
-  type DeliveryMode,
-} from '../../shared/delivery.js';
+import type { ProviderName } from '../../shared/constants.js';
+import { DEFAULT_WEBHOOK_PORT, deliveryOf, deliveryProblem, type DeliveryMode } from '../../shared/delivery.js';
+import { batchSettings } from '../../schedules/batch-settings.js';
 import type { BatchWorkflowInput, BatchWorkflowOutput } from '../../shared/types.js';
 import type { batchWorkflow } from '../../workflows/index.js';
 import { deriveBatchId } from '../batch-id.js';
@@ -111,37 +106,13 @@ export async function runCommand(
 
 function batchInput(manifestPath: string, batchId: string, opts: RunOptions): BatchWorkflowInput {
   const dataRoot = opts.dataDir ? absolutePath(opts.dataDir) : join(dirname(manifestPath), '.durabatch');
+  const settings = batchSettings(opts);
   return {
+    ...settings,
     batchId,
     manifestPath,
     manifestName: basename(manifestPath),
-    omit: opts.omit,
-    map: opts.map,
-    concurrency: opts.concurrency,
-    pageSize: opts.pageSize ?? DEFAULT_PAGE_SIZE,
-    ...(opts.format ? { format: opts.format } : {}),
-    ...(opts.keyColumn ? { keyColumn: opts.keyColumn } : {}),
-    ...(opts.maxFailures ? { maxFailures: opts.maxFailures } : {}),
-    ...(opts.out ? { outDir: absolutePath(opts.out) } : {}),
-    ...(opts.partitions ? { partitions: opts.partitions } : {}),
-    item: {
-      provider: opts.provider,
-      app: opts.app,
-      storage: join(dataRoot, batchId),
-      waitSeconds: opts.waitSeconds,
-      itemTimeoutMs: opts.itemTimeout,
-      onAmbiguousSubmit: opts.onAmbiguousSubmit,
-      ...(opts.inputDeadline !== undefined ? { inputDeadlineMs: opts.inputDeadline } : {}),
-      ...(opts.pollInterval !== undefined ? { pollIntervalMs: opts.pollInterval } : {}),
-      ...(opts.maxFailures ? { reportFailures: true } : {}),
-      ...(opts.delivery ? { delivery: opts.delivery } : {}),
-      ...(opts.webhookBaseUrl
-        ? {
-            webhookBaseUrl: opts.webhookBaseUrl,
-            webhookFallbackMs: opts.webhookFallbackAfter ?? DEFAULT_WEBHOOK_FALLBACK_MS,
-          }
-        : {}),
-    },
+    item: { ...settings.item, storage: join(dataRoot, batchId) },
   };
 }
 
