@@ -115,7 +115,9 @@ export function createAwaitActivities(deps: ActivityDeps) {
     const snapshot = await adapter.getRun(runId, { signal });
     if (end.kind === 'timeout') return { snapshot, retryInMs: REWAIT_DELAY_MS };
     ctx.log.info('the run stream ended early; reconnecting', { runId, reason: end.reason });
-    return { snapshot, retryInMs: RECONNECT_DELAY_MS };
+    // Backs off when streams keep ending early (a proxy answering something else, say): 1, 2, 4 … 30 s.
+    const attempt = Math.max(1, ctx.info.attempt);
+    return { snapshot, retryInMs: Math.min(30_000, RECONNECT_DELAY_MS * 2 ** Math.min(attempt - 1, 5)) };
   }
 
   /** Asks the provider to cancel a run, where it can; a provider without cancel is a no-op. */

@@ -88,5 +88,9 @@ export function baseUrl(value: string): string {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
     throw new InvalidArgumentError(`expected an http(s) URL without query or fragment, got '${value}'`);
   }
+  if (url.username !== '' || url.password !== '') {
+    // It would be written into every row's history and sent to the provider.
+    throw new InvalidArgumentError('the URL must not carry a user name or password');
+  }
   return value.replace(/\/+$/, '');
 }

@@ -59,6 +59,16 @@ describe('--delivery on the command line', () => {
     );
     expect(webhook.code, webhook.output).toBe(2);
     expect(webhook.output).toContain('needs --webhook-base-url');
+    // Embedded mode's receiver is on 127.0.0.1: the real Lamina could never reach it.
+    const embedded: NodeJS.ProcessEnv = { ...process.env };
+    delete embedded.TEMPORAL_ADDRESS;
+    delete embedded.LAMINA_BASE_URL;
+    const unreachable = await runCli(
+      ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--delivery', 'webhook'],
+      embedded,
+    );
+    expect(unreachable.code, unreachable.output).toBe(2);
+    expect(unreachable.output).toContain('with lamina at app.uselamina.ai needs --webhook-base-url: a public address');
     const unknown = await runCli(['run', manifest, '--provider', 'lamina', '--app', 'x', '--delivery', 'sse'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.output).toContain('expected one of wait, stream, webhook, poll');

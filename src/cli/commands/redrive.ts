@@ -48,7 +48,8 @@ export async function startRedrive(client: Client, taskQueue: string, batchId: s
   try {
     return await client.workflow.start<typeof batchWorkflow>('batchWorkflow', {
       workflowId: batchId,
-      taskQueue,
+      // Where the batch ran: its workers are there, whatever this shell's DURABATCH_TASK_QUEUE says.
+      taskQueue: description.taskQueue || taskQueue,
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,

@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Workflo
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { basename, dirname, join } from 'node:path';
 import { absolutePath, temporalSettings } from '../../config.js';
+import { ARTU_DEFAULT_BASE_URL, LAMINA_DEFAULT_BASE_URL, MAGNIFIC_DEFAULT_BASE_URL } from '../../providers/index.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
 import type { ProviderName } from '../../shared/constants.js';
 import { DEFAULT_WEBHOOK_PORT, deliveryOf, deliveryProblem, type DeliveryMode } from '../../shared/delivery.js';
@@ -68,6 +69,13 @@ export async function runCommand(
       '--delivery webhook against a Temporal cluster needs --webhook-base-url: the address where the provider reaches a running `durabatch webhooks` receiver',
     );
   }
+  const providerHost = providerHostOf(opts.provider, env);
+  if (byWebhook && opts.webhookBaseUrl === undefined && !isLoopbackHost(providerHost)) {
+    // The in-process receiver listens on 127.0.0.1: a provider on the internet cannot reach it.
+    throw usageError(
+      `--delivery webhook with ${opts.provider} at ${providerHost} needs --webhook-base-url: a public address (a tunnel such as https://abc.ngrok.app) that forwards to port ${opts.webhookPort ?? DEFAULT_WEBHOOK_PORT}`,
+    );
+  }
 
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const checked = await validateLocally({ ...opts, manifestPath, env });
@@ -102,6 +110,25 @@ export async function runCommand(
   } finally {
     await session.close();
   }
+}
+
+/** The host the provider's adapter talks to (its *_BASE_URL, or the public default). */
+function providerHostOf(provider: ProviderName, env: NodeJS.ProcessEnv): string {
+  const fromEnv = { lamina: env.LAMINA_BASE_URL, artu: env.ARTU_BASE_URL, magnific: env.MAGNIFIC_BASE_URL }[provider];
+  const defaults = {
+    lamina: LAMINA_DEFAULT_BASE_URL,
+    artu: ARTU_DEFAULT_BASE_URL,
+    magnific: MAGNIFIC_DEFAULT_BASE_URL,
+  };
+  try {
+    return new URL(fromEnv?.trim() || defaults[provider]).hostname;
+  } catch {
+    return '';
+  }
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function batchInput(manifestPath: string, batchId: string, opts: RunOptions): BatchWorkflowInput {
