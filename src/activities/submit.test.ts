@@ -31,6 +31,8 @@ class FakeProvider {
   starts = 0;
   listError: Error | null = null;
   showInputs = false;
+  /** Runs that have ended, with their state (getRun answers for these only). */
+  ended = new Map<string, 'succeeded' | 'failed'>();
   onStart: (inputs: Record<string, unknown>, signal: AbortSignal) => Promise<StartRunResult> = (inputs) =>
     Promise.resolve({ runId: this.create(inputs), snapshot: null });
 
@@ -49,7 +51,22 @@ class FakeProvider {
         this.starts += 1;
         return this.onStart(inputs, opts?.signal ?? new AbortController().signal);
       },
-      getRun: unused,
+      getRun: (runId) => {
+        const state = this.ended.get(runId);
+        if (!state) return unused();
+        return Promise.resolve({
+          runId,
+          providerStatus: state === 'succeeded' ? 'completed' : 'failed',
+          state,
+          terminal: true,
+          outputs: [],
+          errorMessage: null,
+          progress: null,
+          records: null,
+          createdAt: null,
+          completedAt: null,
+        });
+      },
       waitRun: unused,
     };
     if (!canList) return base;
@@ -218,6 +235,18 @@ describe('submitRun in a redrive', () => {
     const third = await submit({ extra: { generation: 2 } });
     expect(third).toMatchObject({ outcome: 'created', runId: 'run-3', attempts: 3 });
     expect(provider.starts).toBe(3);
+  });
+
+  it('uses the earlier run again when it succeeded (only its download failed), and starts afresh when it failed', async () => {
+    expect(await submit()).toMatchObject({ runId: 'run-1' });
+    provider.ended.set('run-1', 'succeeded');
+    const reused = await submit({ extra: { generation: 1 } });
+    expect(reused).toMatchObject({ outcome: 'created', runId: 'run-1', snapshot: { terminal: true } });
+    expect(provider.starts).toBe(1);
+    expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ runId: 'run-1', generation: 1 });
+    provider.ended.set('run-1', 'failed');
+    expect(await submit({ extra: { generation: 2 } })).toMatchObject({ runId: 'run-2' });
+    expect(provider.starts).toBe(2);
   });
 
   it('reconciles a redrive attempt that was interrupted while sending, and does not send again', async () => {

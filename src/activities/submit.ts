@@ -59,8 +59,17 @@ export function createSubmitRun(deps: ActivityDeps) {
       // A record of an earlier generation is superseded by a redrive: this generation sends one fresh run-start.
       const current = previous && (previous.generation ?? 0) >= generation ? previous : null;
       if (current?.state === 'created' && current.runId) return created(current, null);
-      const row = await readRow(storage, input.row);
       const adapter = deps.adapterFor(input.settings.provider);
+      if (!current && previous?.state === 'created' && previous.runId) {
+        // A redriven row whose earlier run finished well (its download failed, say) is paid for: use it again.
+        const reused = await reusableRun(adapter, previous.runId, budget.signal);
+        if (reused) {
+          const record: SubmitRecord = { ...previous, ...(generation > 0 ? { generation } : {}) };
+          await writeSubmitRecord(storage, input.id, record);
+          return created(record, liteSnapshot(reused));
+        }
+      }
+      const row = await readRow(storage, input.row);
       const sub: Submission = {
         input,
         storage,
@@ -88,6 +97,12 @@ export function createSubmitRun(deps: ActivityDeps) {
       budget.dispose();
     }
   };
+}
+
+/** The earlier run when it ended with outputs to keep (succeeded or partial), else null (a fresh start is due). */
+async function reusableRun(adapter: ProviderAdapter, runId: string, signal: AbortSignal) {
+  const run = await adapter.getRun(runId, { signal }).catch(() => null);
+  return run?.terminal && (run.state === 'succeeded' || run.state === 'partial') ? run : null;
 }
 
 /** Sends the run-start POST: the one request that can bill. */
