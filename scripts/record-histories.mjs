@@ -82,6 +82,42 @@ async function runBatch(name, csv, options, keep, { during, after } = {}) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Starts the workflow a schedule's action starts, under a fire's workflow id, and keeps its batch's histories. */
+async function runScheduledFire(csv, keep) {
+  const manifestPath = join(dir, 'fired.csv');
+  await writeFile(manifestPath, csv);
+  const schedule = `record-${label}`;
+  const fireId = `schedule-${schedule}-${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`;
+  const handle = await client.workflow.start('scheduledBatchWorkflow', {
+    workflowId: fireId,
+    taskQueue,
+    args: [
+      {
+        schedule,
+        manifest: manifestPath,
+        manifestName: 'fired.csv',
+        dataRoot: join(dir, 'data', 'fired'),
+        batch: {
+          keyColumn: 'sku',
+          omit: [],
+          map: {},
+          concurrency: 2,
+          pageSize: 2,
+          item: {
+            provider: 'lamina',
+            app: DEMO_LAMINA_APP_ID,
+            waitSeconds: 5,
+            itemTimeoutMs: 60000,
+            onAmbiguousSubmit: 'hold',
+          },
+        },
+      },
+    ],
+  });
+  const result = await handle.result();
+  return [fireId, result.batchId, `${result.batchId}/p0`, ...keep.map((k) => `${result.batchId}/${k}`)];
+}
+
 const ids = [
   // Every path of a normal batch: continue-as-new per page, a failed row.
   ...(await runBatch(
@@ -135,7 +171,8 @@ const ids = [
     },
   })),
   // --delivery poll: status reads at the provider's pace.
-  ...(await runBatch('poll', 'sku,Prompt\nP1,polled\n', { delivery: 'poll' }, ['P1'])),
+  ...(await runBatch('poll', 'sku,Prompt\nP1,polled\n', { delivery: 'poll' }, ['P1'])), // A schedule's fire: the scheduled workflow derives the batch id and runs the batch as its child.
+  ...(await runScheduledFire('sku,Prompt\nF1,fired\nF2,fired too\n', ['F1'])),
 ];
 await mkdir(out, { recursive: true });
 let n = 0;

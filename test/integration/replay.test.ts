@@ -35,6 +35,6 @@ describe('determinism', () => {
         name,
       ).resolves.toBeUndefined();
     }
-    expect([...types].sort()).toEqual(['batchWorkflow', 'itemWorkflow', 'partitionWorkflow']);
+    expect([...types].sort()).toEqual(['batchWorkflow', 'itemWorkflow', 'partitionWorkflow', 'scheduledBatchWorkflow']);
   });
 });
