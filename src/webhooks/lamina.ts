@@ -119,7 +119,7 @@ export function verifyLaminaWebhook(
   if (!parsed.ok) return parsed;
   const { runId, status } = parsed.data.data;
   if (runId !== requestId) return reject(400, 'X-Lamina-Webhook-Request-Id differs from data.runId', runId);
-  const kind = (LAMINA_TERMINAL_STATUSES).includes(status) ? 'final' : 'progress';
+  const kind = LAMINA_TERMINAL_STATUSES.includes(status) ? 'final' : 'progress';
   return { ok: true, event: { provider: 'lamina', runId, kind, status } };
 }
 
