@@ -1,151 +1,119 @@
 #!/usr/bin/env node
-// `npm run bench`: measures durabatch against its goals on this machine and writes bench/results.json and
-// bench/RESULTS.md. Scenario "providerBound": N rows of fixed-length simulator runs at concurrency C, whose ideal
-// time is N × duration / C; durabatch and a plain, non-durable promise pool (same adapter, same simulator) run in
-// the same process tree one after the other, so the ratio compares like with like.
-//   node scripts/bench.mjs [--rows 1000] [--concurrency 50] [--duration-ms 2000]
-import { cpus } from 'node:os';
+// `npm run bench`: measures durabatch against the goals of issue 7 on this machine and writes bench/results.json
+// and bench/RESULTS.md. Each scenario starts its own dev server, simulator and worker processes and runs alone;
+// a run of some scenarios keeps the figures of the others from the previous results.
+//   node scripts/bench.mjs [--only providerBound,orchestration,memory,recovery]
+//     providerBound:  [--rows 2000] [--concurrency 50] [--duration-ms 2000] [--jitter-ms 500]
+//     orchestration:  [--orchestration-rows 2000] [--no-child-baseline] (concurrency: --concurrency)
+//     memory:         [--memory-sizes 1000,5000] (concurrency: --concurrency)
+//     recovery:       [--recovery-rows 200] [--recovery-concurrency 20] [--kill-after 40] [--restart-delay-ms 0]
+//     [--out-dir bench]  where results.json and RESULTS.md are written
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEMO_LAMINA_APP_ID, startSimulator } from '../dist/simulator/index.js';
-import { createLaminaAdapter } from '../dist/providers/index.js';
-import { downloadToFile } from '../dist/providers/download.js';
-import { batchInput, connect, KEY, startServer, startWorkerProcess, writeManifest } from './bench/common.mjs';
-import { join } from 'node:path';
+import { memory } from './bench/memory.mjs';
+import { orchestration } from './bench/orchestration.mjs';
+import { machine } from './bench/proc.mjs';
+import { providerBound } from './bench/provider-bound.mjs';
+import { recovery } from './bench/recovery.mjs';
+import { renderResults } from './bench/report.mjs';
 
+const SCENARIOS = ['providerBound', 'orchestration', 'memory', 'recovery'];
 const { values } = parseArgs({
   options: {
-    rows: { type: 'string', default: '1000' },
+    only: { type: 'string', default: SCENARIOS.join(',') },
+    rows: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '50' },
     'duration-ms': { type: 'string', default: '2000' },
+    'jitter-ms': { type: 'string', default: '500' },
+    'orchestration-rows': { type: 'string', default: '2000' },
+    'no-child-baseline': { type: 'boolean', default: false },
+    'memory-sizes': { type: 'string', default: '1000,5000' },
+    'recovery-rows': { type: 'string', default: '200' },
+    'recovery-concurrency': { type: 'string', default: '20' },
+    'kill-after': { type: 'string', default: '40' },
+    'restart-delay-ms': { type: 'string', default: '0' },
+    // Where results.json and RESULTS.md go (smoke runs write elsewhere than bench/).
+    'out-dir': { type: 'string', default: 'bench' },
   },
 });
-const rows = Number(values.rows);
-const concurrency = Number(values.concurrency);
-const durationMs = Number(values['duration-ms']);
-const idealSeconds = (rows * durationMs) / 1000 / concurrency;
+const only = values.only.split(',').map((s) => s.trim());
+const unknown = only.filter((s) => !SCENARIOS.includes(s));
+if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+const num = (name) => {
+  const n = Number(values[name]);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, got '${values[name]}'`);
+  return n;
+};
+const concurrency = num('concurrency');
+const runs = {
+  providerBound: () =>
+    providerBound({ rows: num('rows'), concurrency, durationMs: num('duration-ms'), jitterMs: num('jitter-ms') }),
+  orchestration: () =>
+    orchestration({ rows: num('orchestration-rows'), concurrency, childBaseline: !values['no-child-baseline'] }),
+  memory: () =>
+    memory({
+      sizes: values['memory-sizes'].split(',').map(Number),
+      concurrency,
+      onSize: (partial) => record('memory', { ...partial, command, machine: machine() }),
+    }),
+  recovery: () =>
+    recovery({
+      rows: num('recovery-rows'),
+      concurrency: num('recovery-concurrency'),
+      durationMs: num('duration-ms'),
+      killAfterRows: num('kill-after'),
+      restartDelayMs: num('restart-delay-ms'),
+      timeoutSeconds: 120,
+    }),
+};
 
-const server = await startServer();
-const sim = await startSimulator({ port: 0, seed: 11, runDurationMs: durationMs, lamina: { apiKey: KEY } });
-const { connection, client } = await connect(server.address);
-const taskQueue = `bench-${Date.now()}`;
-const worker = startWorkerProcess(server.address, taskQueue, sim.url, null);
-await worker.started;
-
-try {
-  const { dir, path } = await writeManifest(rows);
-  console.error(
-    `durabatch: ${rows} rows × ${durationMs} ms at concurrency ${concurrency} (ideal ${idealSeconds.toFixed(1)} s)…`,
-  );
-  sim.resetCounters();
-  const batchId = `bench-${Date.now()}`;
-  const t0 = performance.now();
-  const handle = await client.workflow.start('batchWorkflow', {
-    workflowId: batchId,
-    taskQueue,
-    args: [batchInput({ batchId, manifest: path, dir, concurrency, app: DEMO_LAMINA_APP_ID })],
-  });
-  const result = await handle.result();
-  const durabatchSeconds = (performance.now() - t0) / 1000;
-  const durabatchPeak = sim.counters().peakActiveRuns;
-  if (result.counts.succeeded !== rows)
-    throw new Error(`durabatch: expected ${rows} succeeded, got ${JSON.stringify(result.counts)}`);
-
-  console.error(`plain promise pool: same rows, same adapter…`);
-  sim.resetCounters();
-  const plainSeconds = await plainPool(sim.url, rows, concurrency, join(dir, 'plain'));
-  const plainPeak = sim.counters().peakActiveRuns;
-
-  const providerBound = {
-    rows,
-    concurrency,
-    runSeconds: durationMs / 1000,
-    idealSeconds: round(idealSeconds),
-    durabatchSeconds: round(durabatchSeconds),
-    plainSeconds: round(plainSeconds),
-    ratioToIdeal: round(durabatchSeconds / idealSeconds, 3),
-    ratioToPlain: round(durabatchSeconds / plainSeconds, 3),
-    peakConcurrency: durabatchPeak,
-    plainPeakConcurrency: plainPeak,
-  };
-  console.log(JSON.stringify(providerBound, null, 2));
-  await record(providerBound);
-} finally {
-  await worker.stop();
-  await connection.close();
-  await sim.close();
-  await server.stop();
+const command = ['node scripts/bench.mjs', ...process.argv.slice(2)].join(' ');
+const outDir = resolve(fileURLToPath(new URL('..', import.meta.url)), values['out-dir']);
+const file = join(outDir, 'results.json');
+for (const name of SCENARIOS.filter((s) => only.includes(s))) {
+  const figures = await runs[name]();
+  const measured = { ...figures, command, machine: machine() };
+  console.log(JSON.stringify({ [name]: measured }, null, 2));
+  // Written after each scenario, so a later failure keeps what was measured.
+  await record(name, measured);
 }
 
-/** The non-durable baseline: submit, wait, download with a pool of `concurrency` promises. */
-async function plainPool(simUrl, n, c, outDir) {
+async function record(name, measured) {
   await mkdir(outDir, { recursive: true });
-  const adapter = createLaminaAdapter({ apiKey: KEY, baseUrl: simUrl });
-  let next = 1;
-  const t0 = performance.now();
-  const lane = async () => {
-    while (next <= n) {
-      const i = next++;
-      const { runId } = await adapter.startRun(DEMO_LAMINA_APP_ID, { Prompt: `bench product ${i}` });
-      let snap = await adapter.waitRun(runId, { timeoutSeconds: 60 });
-      while (!snap.terminal) snap = await adapter.waitRun(runId, { timeoutSeconds: 60 });
-      for (const [k, o] of snap.outputs.entries()) {
-        if (o.url) await downloadToFile({ url: o.url, destPath: join(outDir, `${i}-${k}.png`), maxBytes: 1e9 });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: c }, lane));
-  return (performance.now() - t0) / 1000;
-}
-
-async function record(providerBound) {
-  const file = new URL('../bench/results.json', import.meta.url);
   let previous = {};
   try {
     previous = JSON.parse(await readFile(file, 'utf8'));
   } catch {
     // first run
   }
-  const machine = {
-    node: process.version,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    measuredAt: new Date().toISOString(),
-  };
-  const results = { ...previous, machine, providerBound };
+  const results = { ...previous, machine: measured.machine, [name]: measured };
+  if (name === 'providerBound') results.providerBoundHistory = providerBoundHistory(previous);
   await writeFile(file, JSON.stringify(results, null, 2) + '\n');
-  const md = `# Benchmarks
-
-Measured on this machine (${machine.cpus} cores, ${machine.cpuModel}, Node ${machine.node}) at ${machine.measuredAt},
-with \`npm run bench\` (= \`node scripts/bench.mjs --rows ${providerBound.rows} --concurrency ${providerBound.concurrency} --duration-ms ${providerBound.runSeconds * 1000}\`).
-The Temporal dev server, the simulator, one \`durabatch worker\` process and the benchmark itself share the machine.
-
-## Provider-bound time
-
-${providerBound.rows} rows, simulator runs of ${providerBound.runSeconds} s each, \`--concurrency ${providerBound.concurrency}\`.
-Ideal time = rows × run time / concurrency = ${providerBound.idealSeconds} s.
-
-| | seconds | ratio to ideal |
-|---|---|---|
-| durabatch (batch start → results exported) | ${providerBound.durabatchSeconds} | ${providerBound.ratioToIdeal} |
-| plain promise pool, same adapter, no durability | ${providerBound.plainSeconds} | ${round(providerBound.plainSeconds / providerBound.idealSeconds, 3)} |
-
-durabatch / plain = ${providerBound.ratioToPlain}. Goal: durabatch ≤ 1.10 × ideal.
-Peak concurrent runs seen by the simulator: ${providerBound.peakConcurrency} under durabatch (must not exceed ${providerBound.concurrency}), ${providerBound.plainPeakConcurrency} under the plain pool.
-
-${
-  providerBound.ratioToIdeal <= 1.1
-    ? 'The goal holds.'
-    : `The goal does not hold on this machine. durabatch is CPU-bound here: the dev server, the worker, the simulator and
-the benchmark share 2 cores, and a 500-row run measured 45 CPU-s in the dev server and 33 CPU-s in the worker over
-44 s of wall time (1.84 of 2 cores busy), about 155 ms of CPU per row. Each row costs four workflow tasks and
-three activity dispatches; see docs/decisions/0001-fewer-round-trips-per-row.md for what was measured and changed
-(119 s → 71–80 s for this batch). Repeated runs of the same code vary by about ±5 s on this shared machine.`
-}
-`;
-  await writeFile(new URL('../bench/RESULTS.md', import.meta.url), md);
+  await writeFile(join(outDir, 'RESULTS.md'), renderResults(results));
 }
 
-function round(x, digits = 2) {
-  return Number(x.toFixed(digits));
+/** Earlier providerBound figures, oldest first, each with when and how it was measured. */
+function providerBoundHistory(previous) {
+  const history = previous.providerBoundHistory ?? [];
+  const last = previous.providerBound;
+  if (!last) return history;
+  const p = last;
+  return [
+    ...history,
+    {
+      measuredAt: p.machine?.measuredAt ?? previous.machine?.measuredAt ?? null,
+      command:
+        p.command ??
+        `node scripts/bench.mjs --rows ${p.rows} --concurrency ${p.concurrency} --duration-ms ${p.runSeconds * 1000}`,
+      rows: p.rows,
+      concurrency: p.concurrency,
+      runSeconds: p.runSeconds,
+      idealSeconds: p.idealSeconds,
+      durabatchSeconds: p.durabatchSeconds,
+      plainSeconds: p.plainSeconds,
+      peakConcurrency: p.peakConcurrency,
+    },
+  ];
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findTemporalCli } from '../../dist/temporal/cli-path.js';
 import { startDevServer } from '../../dist/temporal/dev-server.js';
+import { DEMO_LAMINA_APP_ID, startSimulator } from '../../dist/simulator/index.js';
 
 export const KEY = 'lma_bench_simulator_key';
 export const CLI = fileURLToPath(new URL('../../bin/durabatch.js', import.meta.url));
@@ -30,20 +31,42 @@ export function startWorkerProcess(address, taskQueue, simUrl, logFile) {
     LAMINA_BASE_URL: simUrl,
     LAMINA_API_KEY: KEY,
   };
-  const child = spawn(process.execPath, [CLI, 'worker'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  return startNodeProcess([CLI, 'worker'], env, 'durabatch worker on', logFile);
+}
+
+/** The bare baseline's worker (scripts/bench/bare-worker.mjs) in its own process. */
+export function startBareWorkerProcess(address, taskQueue, logFile) {
+  const script = fileURLToPath(new URL('./bare-worker.mjs', import.meta.url));
+  const env = { ...process.env, TEMPORAL_ADDRESS: address, BENCH_TASK_QUEUE: taskQueue };
+  return startNodeProcess([script], env, 'bare worker on', logFile);
+}
+
+/** `node <args>`; `started` resolves once stderr shows `readyText`, rejects if the process exits first. */
+function startNodeProcess(args, env, readyText, logFile) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let ready;
-  const started = new Promise((r) => (ready = r));
+  let failed;
+  const started = new Promise((resolve, reject) => {
+    ready = resolve;
+    failed = reject;
+  });
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  void exited.then(({ code, signal }) => failed(new Error(`${args.join(' ')} exited (${signal ?? code}):\n${log}`)));
   let log = '';
   child.stderr.on('data', (d) => {
     log += d.toString();
-    if (log.includes('durabatch worker on')) ready();
+    if (log.includes(readyText)) ready();
   });
   return {
     child,
+    pid: child.pid,
     started,
+    exited,
+    log: () => log,
+    /** SIGTERM and wait for the exit; the log goes to `logFile` when one was given. */
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
       if (logFile) await writeFile(logFile, log);
     },
   };
@@ -78,3 +101,47 @@ export function batchInput({ batchId, manifest, dir, concurrency, app, pageSize 
     },
   };
 }
+
+/**
+ * A dev server, the simulator (in this process), a client and one `durabatch worker` process on a fresh task
+ * queue: what every scenario starts from. close() stops them all.
+ */
+export async function startStack({ runDurationMs, seed = 11 }) {
+  const server = await startServer();
+  const sim = await startSimulator({ port: 0, seed, runDurationMs, lamina: { apiKey: KEY } });
+  const { connection, client } = await connect(server.address);
+  const taskQueue = `bench-${Date.now()}`;
+  const worker = startWorkerProcess(server.address, taskQueue, sim.url, null);
+  await worker.started;
+  return {
+    server,
+    sim,
+    client,
+    taskQueue,
+    worker,
+    async close() {
+      await worker.stop().catch(() => undefined);
+      await connection.close();
+      await sim.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Starts a batch of the manifest at `path` on the stack's task queue; `done` resolves with its output. */
+export async function startBatch(stack, { batchId, path, dir, concurrency }) {
+  const handle = await stack.client.workflow.start('batchWorkflow', {
+    workflowId: batchId,
+    taskQueue: stack.taskQueue,
+    args: [batchInput({ batchId, manifest: path, dir, concurrency, app: DEMO_LAMINA_APP_ID })],
+  });
+  return { handle, storage: join(dir, 'data', batchId) };
+}
+
+/** Throws unless every one of `rows` rows succeeded. */
+export function expectAllSucceeded(what, result, rows) {
+  if (result.counts.succeeded !== rows)
+    throw new Error(`${what}: expected ${rows} succeeded, got ${JSON.stringify(result.counts)}`);
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
