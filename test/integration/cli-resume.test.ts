@@ -112,17 +112,28 @@ describe('durabatch run --delivery webhook on the embedded dev server', () => {
     await h?.stop();
   });
 
-  it('runs the receiver in-process, and every row is woken by its signed webhook', async () => {
+  it('runs the receiver in-process, and every row is woken by its signed webhook, in a redrive too', async () => {
     const rows = 12;
-    const manifest = await writeManifest(h.dir, rows, { name: 'webhook.csv' });
+    const manifest = await writeManifest(h.dir, rows, { name: 'webhook.csv', failRows: [5] });
     const args = [...runArgs(manifest), '--delivery', 'webhook', '--webhook-port', '0'];
     const run = await runCli(args, env, { cwd: h.dir });
-    expect(run.code, run.output).toBe(0);
+    expect(run.code, run.output).toBe(1); // row 5 fails on purpose
     const lines = await readResults(/Results: (.+)/.exec(run.output)?.[1]?.trim() ?? '');
-    expect(lines.map((l) => l.status)).toEqual(lines.map(() => 'succeeded'));
+    expect(lines.map((l) => l.status)).toEqual(lines.map((l) => (l.row === 5 ? 'failed' : 'succeeded')));
     const c = h.sim.counters();
     expect(c.runsCreated).toBe(rows);
     expect(c.webhookDeliveries['lamina']?.['sent'] ?? 0).toBeGreaterThanOrEqual(rows);
     expect(c.requests['lamina.wait'] ?? 0).toBe(0);
+
+    // The redrive brings the in-process receiver back on the port in the rows' webhook URLs: without it the
+    // redriven row would wait for its 10-minute fallback read.
+    const batchId = /batch (\S+):/.exec(run.output)?.[1] ?? '';
+    const redrive = await runCli(['redrive', batchId, '--failed'], env, { cwd: h.dir });
+    expect(redrive.code, redrive.output).toBe(1); // the marker still fails it
+    const after = h.sim.counters();
+    expect(after.runsCreated).toBe(rows + 1);
+    expect(after.webhookDeliveries['lamina']?.['sent'] ?? 0).toBeGreaterThan(
+      c.webhookDeliveries['lamina']?.['sent'] ?? 0,
+    );
   });
 });

@@ -11,6 +11,8 @@ import type { BatchWorkflowOutput } from '../../shared/types.js';
 import type { batchWorkflow } from '../../workflows/index.js';
 import { EXIT, usageError } from '../errors.js';
 import { openSession } from '../session.js';
+import { startReceiverForTemporal, type ReceiverForTemporal } from '../webhook-receiver.js';
+import { deliveryOf } from '../../shared/delivery.js';
 import { printSummary } from './summary.js';
 
 export interface RedriveOptions {
@@ -95,14 +97,41 @@ export async function redriveCommand(
 ): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const session = await openSession({ worker: true, log, env });
+  let receiver: ReceiverForTemporal | null = null;
   try {
     const statuses = redriveStatuses(opts);
+    receiver = session.embedded ? await embeddedReceiver(session.client, batchId, env, log) : null;
     const handle = await startRedrive(session.client, session.settings.taskQueue, batchId, statuses);
     log(`batch ${batchId}: running the ${statuses.join(' and ')} rows again`);
     const result: BatchWorkflowOutput = await handle.result();
     printSummary(result);
     return result.overThreshold || result.stopped ? EXIT.failures : EXIT.ok;
   } finally {
+    await receiver?.close();
     await session.close();
   }
+}
+
+/**
+ * In embedded mode a `--delivery webhook` batch had its receiver inside `run`: the redrive runs it again, on the
+ * same loopback port its rows' webhook URLs name (a cluster's `durabatch webhooks` keeps running on its own).
+ */
+async function embeddedReceiver(
+  client: Client,
+  batchId: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<ReceiverForTemporal | null> {
+  const previous = await startInput(client.workflow.getHandle(batchId)).catch(() => null);
+  const base = previous?.item.webhookBaseUrl;
+  if (!previous || deliveryOf(previous.item) !== 'webhook' || base === undefined) return null;
+  const url = new URL(base);
+  if (url.hostname !== '127.0.0.1' || url.port === '') return null;
+  return startReceiverForTemporal({
+    client,
+    host: '127.0.0.1',
+    port: Number(url.port),
+    env,
+    log: (line) => log(`webhooks: ${line}`),
+  });
 }
