@@ -121,11 +121,10 @@ export async function connectionTls(settings: TemporalSettings): Promise<Connect
   const tls = settings.tls;
   if (!tls) return settings.apiKey ? true : undefined;
   if (tls.disabled === true) return false;
-  const [crt, key, ca] = await Promise.all([
-    readSource(tls.clientCert, 'client certificate'),
-    readSource(tls.clientKey, 'client key'),
-    readSource(tls.serverCACert, 'server CA certificate'),
-  ]);
+  // One after the other, so that with several files missing the error always names the first.
+  const crt = await readSource(tls.clientCert, 'client certificate');
+  const key = await readSource(tls.clientKey, 'client key');
+  const ca = await readSource(tls.serverCACert, 'server CA certificate');
   if ((crt === undefined) !== (key === undefined)) {
     throw new TemporalConfigError('TLS needs both a client certificate and its key (or neither)');
   }
