@@ -7,7 +7,7 @@
 //     orchestration:  [--orchestration-rows 2000] [--no-child-baseline] (concurrency: --concurrency)
 //     memory:         [--memory-sizes 1000,5000] (concurrency: --concurrency)
 //     recovery:       [--recovery-rows 200] [--recovery-concurrency 20] [--kill-after 40] [--restart-delay-ms 0]
-//     [--out-dir bench]  where results.json and RESULTS.md are written
+//     [--out-dir bench]  where results.json and RESULTS.md are written; [--render-only] rewrites RESULTS.md only
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'recovery-concurrency': { type: 'string', default: '20' },
     'kill-after': { type: 'string', default: '40' },
     'restart-delay-ms': { type: 'string', default: '0' },
+    // Only write RESULTS.md again from results.json (after a change to the report's wording); measures nothing.
+    'render-only': { type: 'boolean', default: false },
     // Where results.json and RESULTS.md go (smoke runs write elsewhere than bench/).
     'out-dir': { type: 'string', default: 'bench' },
   },
@@ -72,6 +74,10 @@ const runs = {
 const command = ['node scripts/bench.mjs', ...process.argv.slice(2)].join(' ');
 const outDir = resolve(fileURLToPath(new URL('..', import.meta.url)), values['out-dir']);
 const file = join(outDir, 'results.json');
+if (values['render-only']) {
+  await writeFile(join(outDir, 'RESULTS.md'), renderResults(JSON.parse(await readFile(file, 'utf8'))));
+  process.exit(0);
+}
 for (const name of SCENARIOS.filter((s) => only.includes(s))) {
   const figures = await runs[name]();
   const measured = { ...figures, command, machine: machine() };
