@@ -94,6 +94,9 @@ async function record(name, measured) {
   } catch {
     // first run
   }
+  // A providerBound written before scenarios carried their own machine was measured on the top-level one.
+  if (previous.providerBound && !previous.providerBound.machine && previous.machine)
+    previous.providerBound = { ...previous.providerBound, machine: previous.machine };
   const results = { ...previous, machine: measured.machine, [name]: measured };
   if (name === 'providerBound') results.providerBoundHistory = providerBoundHistory(previous);
   await writeFile(file, JSON.stringify(results, null, 2) + '\n');
@@ -109,7 +112,7 @@ function providerBoundHistory(previous) {
   return [
     ...history,
     {
-      measuredAt: p.machine?.measuredAt ?? previous.machine?.measuredAt ?? null,
+      measuredAt: p.machine?.measuredAt ?? null,
       command:
         p.command ??
         `node scripts/bench.mjs --rows ${p.rows} --concurrency ${p.concurrency} --duration-ms ${p.runSeconds * 1000}`,
