@@ -265,7 +265,8 @@ describe('--delivery webhook (Magnific, HMAC when a secret is configured)', () =
     h = await startHarness('delivery-magnific-webhook', {
       runDurationMs: { min: 300, max: 1000 },
       magnific: { webhookSecret: 'whsec_test_4d2c' },
-      webhooks: { duplicateRate: 0.3, badSignatureRate: 0.2, retryDelaysMs: [200, 500] },
+      // Every first attempt badly signed: the receiver must refuse each, and each retry must get through.
+      webhooks: { duplicateRate: 0.3, badSignatureRate: 1, retryDelaysMs: [200, 500] },
     });
     const env = { ...h.env, MAGNIFIC_WEBHOOK_SECRET: 'whsec_test_4d2c' };
     receiver = await startReceiverForTemporal({ client: h.client, host: '127.0.0.1', port: 0, env, log: () => {} });
