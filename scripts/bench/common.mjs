@@ -43,7 +43,9 @@ export function startBareWorkerProcess(address, taskQueue, logFile) {
 
 /** `node <args>`; `started` resolves once stderr shows `readyText`, rejects if the process exits first. */
 function startNodeProcess(args, env, readyText, logFile) {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every process started here, for profiling.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let ready;
   let failed;
   const started = new Promise((resolve, reject) => {

@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import type { RunSnapshot } from '../providers/types.js';
-import type { ItemSettings } from '../shared/types.js';
-import { nextReadDelayMs, progressDetails } from './await.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderAdapter, RunSnapshot } from '../providers/types.js';
+import type { ItemSettings, RunSnapshotLite } from '../shared/types.js';
+import { createAwaitActivities, nextReadDelayMs, progressDetails } from './await.js';
 
 const settings: ItemSettings = {
   provider: 'lamina',
@@ -47,5 +51,79 @@ describe('stream progress on the heartbeat', () => {
       progressDetails(snapshot({ totalOutputs: 4, completedOutputs: 2, failedOutputs: 1, percentComplete: 75 }))
         .outputs,
     ).toBe('2/4 outputs ready, 1 failed');
+  });
+});
+
+describe('awaitRun with collect: the wait and the download in one activity', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'durabatch-await-collect-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const finished = (outputs: RunSnapshot['outputs']): RunSnapshot => ({
+    runId: 'r1',
+    providerStatus: 'completed',
+    state: 'succeeded',
+    terminal: true,
+    outputs,
+    errorMessage: null,
+    progress: null,
+    records: null,
+    createdAt: null,
+    completedAt: null,
+  });
+  const output = (over: Partial<RunSnapshot['outputs'][number]>): RunSnapshot['outputs'][number] => ({
+    label: 'caption',
+    type: 'text',
+    url: null,
+    text: null,
+    status: 'succeeded',
+    error: null,
+    ...over,
+  });
+  const activities = (snapshot: RunSnapshot) => {
+    const adapter = {
+      provider: 'lamina',
+      waitMode: 'long-poll',
+      waitRun: () => Promise.resolve(snapshot),
+    } as unknown as ProviderAdapter;
+    return createAwaitActivities({ adapterFor: () => adapter, secrets: [], maxAssetBytes: 1024 });
+  };
+  const input = () => ({ runId: 'r1', id: 'row-1', settings: { ...settings, storage: dir }, collect: true });
+
+  it('returns the downloaded outputs with the finished run', async () => {
+    const { awaitRun } = activities(finished([output({ text: 'a red chair' })]));
+    const got: RunSnapshotLite = await new MockActivityEnvironment().run(awaitRun, input());
+    expect(got.terminal).toBe(true);
+    expect(got.collected).toHaveLength(1);
+    expect(got.collected?.[0]).toMatchObject({ label: 'caption', path: 'outputs/row-1/caption.txt', bytes: 11 });
+    expect(await readFile(join(dir, 'outputs/row-1/caption.txt'), 'utf8')).toBe('a red chair');
+  });
+
+  it('leaves a download that fails to collectOutputs, and still returns the finished run', async () => {
+    const { awaitRun } = activities(finished([output({ type: 'image', url: 'ftp://cdn.example/a.png' })]));
+    const got: RunSnapshotLite = await new MockActivityEnvironment().run(awaitRun, input());
+    expect(got.terminal).toBe(true);
+    expect(got.collected).toBeUndefined();
+    expect(got.outputs[0]?.url).toBe('ftp://cdn.example/a.png');
+  });
+
+  it('does not download again after an attempt that died downloading (its heartbeat says so)', async () => {
+    const { awaitRun } = activities(finished([output({ text: 'a red chair' })]));
+    const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { phase: 'downloading outputs' } });
+    const got = await env.run(awaitRun, input());
+    expect(got.collected).toBeUndefined();
+    await expect(readFile(join(dir, 'outputs/row-1/caption.txt'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('has nothing to collect for a run without outputs, and downloads nothing without collect', async () => {
+    const none = await new MockActivityEnvironment().run(activities(finished([])).awaitRun, input());
+    expect(none.collected).toBeUndefined();
+    const { awaitRun } = activities(finished([output({ text: 'a red chair' })]));
+    const plain = await new MockActivityEnvironment().run(awaitRun, { ...input(), collect: false });
+    expect(plain.collected).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { FAILURE_TYPES } from '../shared/failures.js';
 import type { ProviderAdapter, RunSnapshot, StreamEnd } from '../providers/types.js';
 import type { AwaitRunInput, CancelRunInput, ItemSettings, RunSnapshotLite } from '../shared/types.js';
 import { liteSnapshot, type ActivityDeps } from './deps.js';
+import { collectAll, hasOutputs } from './outputs.js';
 import { toActivityFailure } from './failures.js';
 import { cancellationSignal, withHeartbeat } from './heartbeat.js';
 
@@ -12,6 +13,13 @@ import { cancellationSignal, withHeartbeat } from './heartbeat.js';
 const REWAIT_DELAY_MS = 200;
 /** Pause before reconnecting a stream that was cut (the provider may be restarting). */
 const RECONNECT_DELAY_MS = 1_000;
+
+/** The heartbeat of an `awaitRun` that is downloading (see withOutputs). */
+const COLLECTING = { phase: 'downloading outputs' };
+
+function isCollecting(details: unknown): boolean {
+  return typeof details === 'object' && details !== null && (details as { phase?: unknown }).phase === COLLECTING.phase;
+}
 
 /** How the attempt read the run: a finished snapshot, or when to read again. */
 type Reading = { snapshot: RunSnapshot; retryInMs?: number };
@@ -56,6 +64,7 @@ export function createAwaitActivities(deps: ActivityDeps) {
       throw toActivityFailure(err, deps.secrets);
     }
     const { snapshot } = reading;
+    if (snapshot.terminal && input.collect) return withOutputs(liteSnapshot(snapshot), input);
     if (input.once || snapshot.terminal || (snapshot.state === 'needs_input' && input.returnOnNeedsInput))
       return liteSnapshot(snapshot);
     throw ApplicationFailure.create({
@@ -63,6 +72,27 @@ export function createAwaitActivities(deps: ActivityDeps) {
       message: `run ${input.runId} is still ${snapshot.providerStatus}`,
       nextRetryDelay: `${reading.retryInMs ?? nextReadDelayMs(adapter, input.settings)}ms`,
     });
+  }
+
+  /**
+   * Downloads a finished run's outputs in this attempt. Any failure is left to the row's own `collectOutputs`
+   * (its retry policy and its errors), and so is every retry after an attempt that died downloading: the heartbeat
+   * says so, and the long-poll's retry policy must not become an unbounded download loop.
+   */
+  async function withOutputs(lite: RunSnapshotLite, input: AwaitRunInput): Promise<RunSnapshotLite> {
+    if (!hasOutputs(lite)) return lite;
+    const ctx = Context.current();
+    if (isCollecting(ctx.info.heartbeatDetails)) return lite;
+    try {
+      const collected = await collectAll(deps, { ...input, outputs: lite.outputs }, COLLECTING);
+      return { ...lite, collected };
+    } catch (err) {
+      ctx.log.info('downloading with the wait did not work out; the row downloads on its own', {
+        runId: input.runId,
+        reason: err instanceof Error ? err.message : String(err),
+      });
+      return lite;
+    }
   }
 
   async function readRun(adapter: ProviderAdapter, input: AwaitRunInput): Promise<Reading> {

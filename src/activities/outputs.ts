@@ -17,20 +17,36 @@ export function createCollectOutputs(deps: ActivityDeps) {
    * cap fails the download with nothing kept (see download.ts).
    */
   return async function collectOutputs(input: CollectOutputsInput): Promise<OutputRecord[]> {
-    const storage = openStorage(input.settings.storage);
-    await storage.ensureDir(outputDir(input.id));
-    const names = fileNames(input.outputs);
-    const records: OutputRecord[] = [];
-    for (const [i, output] of input.outputs.entries()) {
-      const name = names[i] ?? `output-${i + 1}`;
-      try {
-        records.push(await withHeartbeat(() => collectOne(deps, storage, input, output, i, name), 10_000));
-      } catch (err) {
-        throw toActivityFailure(err, deps.secrets);
-      }
-    }
-    return records;
+    return collectAll(deps, input);
   };
+}
+
+/** {@link createCollectOutputs}'s work, also done by `awaitRun` with `collect` (inside a running activity). */
+export async function collectAll(
+  deps: ActivityDeps,
+  input: CollectOutputsInput,
+  heartbeatDetails?: unknown,
+): Promise<OutputRecord[]> {
+  const storage = openStorage(input.settings.storage);
+  await storage.ensureDir(outputDir(input.id));
+  const names = fileNames(input.outputs);
+  const records: OutputRecord[] = [];
+  for (const [i, output] of input.outputs.entries()) {
+    const name = names[i] ?? `output-${i + 1}`;
+    try {
+      records.push(
+        await withHeartbeat(() => collectOne(deps, storage, input, output, i, name), 10_000, heartbeatDetails),
+      );
+    } catch (err) {
+      throw toActivityFailure(err, deps.secrets);
+    }
+  }
+  return records;
+}
+
+/** Whether a finished run has anything to download or keep (a URL or a text). */
+export function hasOutputs(snapshot: Pick<RunSnapshotLite, 'outputs'>): boolean {
+  return snapshot.outputs.some((o) => o.url !== null || o.text !== null);
 }
 
 async function collectOne(

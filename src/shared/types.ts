@@ -297,6 +297,11 @@ export interface RunSnapshotLite {
     error: string | null;
   }[];
   records: unknown[] | null;
+  /**
+   * With `collect`: the outputs, already downloaded by the same activity that saw the run finish. Absent when the
+   * run has nothing to download, or when that download did not work out (the row then runs `collectOutputs`).
+   */
+  collected?: OutputRecord[];
 }
 
 export interface AwaitRunInput {
@@ -307,6 +312,11 @@ export interface AwaitRunInput {
   returnOnNeedsInput?: boolean;
   /** One status read, returned whatever the run's state (webhook delivery's check), instead of waiting. */
   once?: boolean;
+  /**
+   * Once the run has finished, download its outputs in this same activity (one task and one workflow task fewer
+   * per row); any trouble there is left to the separate `collectOutputs`, with its own retries.
+   */
+  collect?: boolean;
 }
 
 export interface CollectOutputsInput {

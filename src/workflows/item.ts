@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -189,9 +190,19 @@ async function submitAndWait(input: ItemWorkflowInput, started: Started, webhook
   return finish(input, snapshot);
 }
 
+/**
+ * Since 'await-and-collect', the activity that sees the run finish also downloads its outputs (one activity task
+ * and one workflow task fewer per row); rows started before it download in their own `collectOutputs`.
+ */
+const AWAIT_AND_COLLECT = 'await-and-collect';
+
+/** The extra start-to-close an awaitRun gets for downloading the outputs, as long as collectOutputs gets. */
+const COLLECT_MS = 10 * 60_000;
+
 async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<RunSnapshotLite> {
-  const args = { runId, id: input.id, settings: input.settings };
-  const first = await awaitActivity(input, input.settings.itemTimeoutMs).awaitRun({
+  const collect = patched(AWAIT_AND_COLLECT);
+  const args = { runId, id: input.id, settings: input.settings, ...(collect ? { collect } : {}) };
+  const first = await awaitActivity(input, input.settings.itemTimeoutMs, collect).awaitRun({
     ...args,
     returnOnNeedsInput: true,
   });
@@ -201,7 +212,7 @@ async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<R
   setStatus('needs_input');
   const deadline = input.settings.inputDeadlineMs ?? input.settings.itemTimeoutMs;
   try {
-    const done = await awaitActivity(input, deadline).awaitRun(args);
+    const done = await awaitActivity(input, deadline, collect).awaitRun(args);
     setStatus('running');
     return done;
   } catch (err) {
@@ -224,12 +235,13 @@ async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: We
     DEFAULT_POLL_INTERVAL_MS[input.settings.provider],
   );
   const deadline = Date.now() + input.settings.itemTimeoutMs;
+  const collect = patched(AWAIT_AND_COLLECT);
   for (;;) {
     const remaining = deadline - Date.now();
     // A read that keeps failing gives up with the item's deadline, like the other delivery modes.
     const { awaitRun } = proxyActivities<Activities>({
       summary: 'read the run after its webhook (or the fallback timer)',
-      startToCloseTimeout: '60s',
+      startToCloseTimeout: 60_000 + (collect ? COLLECT_MS : 0),
       heartbeatTimeout: '20s',
       scheduleToCloseTimeout: Math.max(remaining, 60_000),
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
@@ -243,7 +255,13 @@ async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: We
     }
     await condition(() => webhook.arrived, Math.min(fallbackMs, remaining));
     webhook.arrived = false;
-    const snapshot = await awaitRun({ runId, id: input.id, settings: input.settings, once: true });
+    const snapshot = await awaitRun({
+      runId,
+      id: input.id,
+      settings: input.settings,
+      once: true,
+      ...(collect ? { collect } : {}),
+    });
     if (snapshot.terminal) return snapshot;
   }
 }
@@ -255,13 +273,14 @@ const WAIT_SUMMARIES: Record<DeliveryMode, string> = {
   poll: "poll the run's status",
 };
 
-function awaitActivity(input: ItemWorkflowInput, scheduleToCloseMs: number) {
+function awaitActivity(input: ItemWorkflowInput, scheduleToCloseMs: number, collect: boolean) {
   // A stream stays open until the provider's own ~10-minute timeout event; the other modes hold one request.
   const delivery = deliveryOf(input.settings);
   const stream = delivery === 'stream';
+  const holdMs = stream ? 11 * 60_000 : (input.settings.waitSeconds + 30) * 1000;
   return proxyActivities<Activities>({
-    summary: WAIT_SUMMARIES[delivery],
-    startToCloseTimeout: stream ? '11m' : `${input.settings.waitSeconds + 30}s`,
+    summary: WAIT_SUMMARIES[delivery] + (collect ? ', then download its outputs' : ''),
+    startToCloseTimeout: holdMs + (collect ? COLLECT_MS : 0),
     heartbeatTimeout: '20s',
     scheduleToCloseTimeout: scheduleToCloseMs,
     // The activity fails with RunNotFinished (and its own nextRetryDelay) while the run is still going: retries
@@ -275,8 +294,8 @@ async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Prom
   const error = snapshot.errorMessage
     ? { code: `RUN_${snapshot.providerStatus.toUpperCase()}`, message: snapshot.errorMessage }
     : null;
-  let outputs: OutputRecord[] = [];
-  if (snapshot.outputs.some((o) => o.url !== null || o.text !== null)) {
+  let outputs: OutputRecord[] = snapshot.collected ?? [];
+  if (snapshot.collected === undefined && snapshot.outputs.some((o) => o.url !== null || o.text !== null)) {
     try {
       // The run is finished and paid for: fetch its outputs even if the batch is being cancelled.
       outputs = await CancellationScope.nonCancellable(() =>
