@@ -76,11 +76,12 @@ describe('awaitRun with collect: the wait and the download in one activity', () 
     completedAt: null,
   });
   const output = (over: Partial<RunSnapshot['outputs'][number]>): RunSnapshot['outputs'][number] => ({
+    id: null,
     label: 'caption',
     type: 'text',
     url: null,
     text: null,
-    status: 'succeeded',
+    status: 'completed',
     error: null,
     ...over,
   });
@@ -114,16 +115,16 @@ describe('awaitRun with collect: the wait and the download in one activity', () 
   it('does not download again after an attempt that died downloading (its heartbeat says so)', async () => {
     const { awaitRun } = activities(finished([output({ text: 'a red chair' })]));
     const env = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { phase: 'downloading outputs' } });
-    const got = await env.run(awaitRun, input());
+    const got: RunSnapshotLite = await env.run(awaitRun, input());
     expect(got.collected).toBeUndefined();
     await expect(readFile(join(dir, 'outputs/row-1/caption.txt'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it('has nothing to collect for a run without outputs, and downloads nothing without collect', async () => {
-    const none = await new MockActivityEnvironment().run(activities(finished([])).awaitRun, input());
+    const none: RunSnapshotLite = await new MockActivityEnvironment().run(activities(finished([])).awaitRun, input());
     expect(none.collected).toBeUndefined();
     const { awaitRun } = activities(finished([output({ text: 'a red chair' })]));
-    const plain = await new MockActivityEnvironment().run(awaitRun, { ...input(), collect: false });
+    const plain: RunSnapshotLite = await new MockActivityEnvironment().run(awaitRun, { ...input(), collect: false });
     expect(plain.collected).toBeUndefined();
   });
 });

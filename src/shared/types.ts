@@ -182,6 +182,8 @@ export interface ItemWorkflowInput {
   id: string;
   key: string;
   settings: ItemSettings;
+  /** Which steps the row takes (see ITEM_VERSION in workflows/item.ts); absent in rows started as version 1. */
+  version?: number;
 }
 
 export interface ItemWorkflowOutput {

@@ -5,7 +5,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -191,16 +190,21 @@ async function submitAndWait(input: ItemWorkflowInput, started: Started, webhook
 }
 
 /**
- * Since 'await-and-collect', the activity that sees the run finish also downloads its outputs (one activity task
- * and one workflow task fewer per row); rows started before it download in their own `collectOutputs`.
+ * From item version 2 on, the activity that sees the run finish also downloads its outputs (one activity task and
+ * one workflow task fewer per row); rows of version 1 download in their own `collectOutputs`. The version comes in
+ * the row's input, not from `patched()`: a patch costs every row a marker and a search-attribute upsert.
  */
-const AWAIT_AND_COLLECT = 'await-and-collect';
+export const ITEM_VERSION = 2;
+
+function collectsWithWait(input: ItemWorkflowInput): boolean {
+  return (input.version ?? 1) >= 2;
+}
 
 /** The extra start-to-close an awaitRun gets for downloading the outputs, as long as collectOutputs gets. */
 const COLLECT_MS = 10 * 60_000;
 
 async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<RunSnapshotLite> {
-  const collect = patched(AWAIT_AND_COLLECT);
+  const collect = collectsWithWait(input);
   const args = { runId, id: input.id, settings: input.settings, ...(collect ? { collect } : {}) };
   const first = await awaitActivity(input, input.settings.itemTimeoutMs, collect).awaitRun({
     ...args,
@@ -235,7 +239,7 @@ async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: We
     DEFAULT_POLL_INTERVAL_MS[input.settings.provider],
   );
   const deadline = Date.now() + input.settings.itemTimeoutMs;
-  const collect = patched(AWAIT_AND_COLLECT);
+  const collect = collectsWithWait(input);
   for (;;) {
     const remaining = deadline - Date.now();
     // A read that keeps failing gives up with the item's deadline, like the other delivery modes.

@@ -26,7 +26,7 @@ import { BATCH_ID_KEY, ITEM_STATUS_KEY, PROVIDER_KEY } from '../shared/search-at
 import { emptyCounts, FAILURE_STATUSES, failureCount, totalDone } from '../shared/status.js';
 import type { RedrivePartitionInput } from '../shared/redrive.js';
 import type { PartitionState, PartitionWorkflowOutput, RowKey } from '../shared/types.js';
-import { itemWorkflow, itemWorkflowId } from './item.js';
+import { ITEM_VERSION, itemWorkflow, itemWorkflowId } from './item.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -240,6 +240,7 @@ async function startItem(
           id: key.id,
           key: key.key,
           settings: input.item,
+          version: ITEM_VERSION,
         },
       ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
