@@ -5,6 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_PAGE_SIZE } from '../../dist/shared/constants.js';
 import { findTemporalCli } from '../../dist/temporal/cli-path.js';
 import { startDevServer } from '../../dist/temporal/dev-server.js';
 import { DEMO_LAMINA_APP_ID, startSimulator } from '../../dist/simulator/index.js';
@@ -83,7 +84,7 @@ export async function writeManifest(rows) {
   return { dir, path };
 }
 
-export function batchInput({ batchId, manifest, dir, concurrency, app, pageSize = 500 }) {
+export function batchInput({ batchId, manifest, dir, concurrency, app, pageSize = DEFAULT_PAGE_SIZE }) {
   return {
     batchId,
     manifestPath: manifest,

@@ -3,8 +3,10 @@
 // that server (TEMPORAL_ADDRESS set, so it validates, starts the batch and then watches it to the end without a
 // worker of its own: the whole of `run --detach` plus the progress loop). Simulator runs take 0 ms.
 import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { DEMO_LAMINA_APP_ID } from '../../dist/simulator/index.js';
 import { CLI, KEY, startStack, writeManifest } from './common.mjs';
 import { cpuMeter, peakRssMb, round } from './proc.mjs';
@@ -59,6 +61,11 @@ async function measureSize(rows, concurrency) {
     const seconds = (performance.now() - t0) / 1000;
     const cpuSeconds = cpu();
     if (cli.code !== 0) throw new Error(`durabatch run exited ${cli.code}:\n${cli.output.slice(-2000)}`);
+    // End to end: one result line per row, every row succeeded, one provider run per row and no run twice.
+    const results = await checkResults(join(dir, 'data', cli.batchId, 'results.jsonl'));
+    const runsCreated = stack.sim.counters().runsCreated;
+    if (results.lines !== rows || results.succeeded !== rows || results.distinctRunIds !== rows || runsCreated !== rows)
+      throw new Error(`${rows} rows: ${JSON.stringify({ ...results, runsCreated })}`);
     return {
       rows,
       cliPeakMb: round(cli.vmHwmKb / 1024, 1),
@@ -68,6 +75,9 @@ async function measureSize(rows, concurrency) {
       rowsPerSecond: round(rows / seconds),
       workerCpuSecondsPerRow: round(cpuSeconds.worker / rows, 4),
       serverCpuSecondsPerRow: round(cpuSeconds.server / rows, 4),
+      resultLines: results.lines,
+      succeeded: results.succeeded,
+      runsCreated,
     };
   } finally {
     await stack.close();
@@ -79,7 +89,8 @@ async function runCli(stack, { path, dir, rows, concurrency }) {
   const rssFile = join(dir, 'cli-rss.json');
   const args = ['--import', PROBE, CLI, 'run', path, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID];
   args.push('--key-column', 'sku', '--concurrency', String(concurrency), '--data-dir', join(dir, 'data'));
-  args.push('--batch-id', `bench-mem-${rows}-${Date.now()}`);
+  const batchId = `bench-mem-${rows}-${Date.now()}`;
+  args.push('--batch-id', batchId);
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: stack.server.address,
@@ -94,5 +105,20 @@ async function runCli(stack, { path, dir, rows, concurrency }) {
   child.stderr.on('data', (d) => (output = (output + d.toString()).slice(-20_000)));
   const code = await new Promise((r) => child.once('exit', (c, signal) => r(c ?? signal)));
   const probe = JSON.parse(await readFile(rssFile, 'utf8').catch(() => '{}'));
-  return { code, output, vmHwmKb: probe.vmHwmKb ?? null };
+  return { code, output, vmHwmKb: probe.vmHwmKb ?? null, batchId };
+}
+
+/** Reads results.jsonl line by line: how many lines, how many succeeded, how many distinct provider runs. */
+async function checkResults(path) {
+  const runIds = new Set();
+  let lines = 0;
+  let succeeded = 0;
+  for await (const line of createInterface({ input: createReadStream(path) })) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line);
+    lines += 1;
+    if (r.status === 'succeeded') succeeded += 1;
+    if (r.runId) runIds.add(r.runId);
+  }
+  return { lines, succeeded, distinctRunIds: runIds.size };
 }

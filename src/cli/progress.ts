@@ -45,14 +45,34 @@ export async function snapshotBatch(
         .catch((): PartitionProgress | null => null),
     ),
   );
+  const { counts, inFlight } = sumPartitions(batch, parts);
+  return { stage: batch.stage, rowCount: batch.rowCount, counts, inFlight, ...control };
+}
+
+/**
+ * Adds up the partitions' answers. A partition whose query did not answer (a loaded server, a continue-as-new under
+ * way) counts with its latest report to the batch, so the total never drops back.
+ */
+export function sumPartitions(
+  batch: Pick<BatchProgress, 'partitionIds' | 'reports'>,
+  answers: readonly (Pick<PartitionProgress, 'counts' | 'inFlight'> | null)[],
+): { counts: StatusCounts; inFlight: number } {
+  const reported = new Map((batch.reports ?? []).map((r) => [r.partition, r]));
   let counts = emptyCounts();
   let inFlight = 0;
-  for (const p of parts) {
-    if (!p) continue;
-    counts = addCounts(counts, p.counts);
-    inFlight += p.inFlight;
+  for (const [k, answer] of answers.entries()) {
+    const part = answer ?? reported.get(partitionNumber(batch.partitionIds[k]) ?? -1);
+    if (!part) continue;
+    counts = addCounts(counts, part.counts);
+    inFlight += part.inFlight;
   }
-  return { stage: batch.stage, rowCount: batch.rowCount, counts, inFlight, ...control };
+  return { counts, inFlight };
+}
+
+/** `<batchId>/p3` → 3. */
+function partitionNumber(workflowId: string | undefined): number | null {
+  const m = /\/p(\d+)$/.exec(workflowId ?? '');
+  return m ? Number(m[1]) : null;
 }
 
 /** Rate over a sliding window of observations, and the ETA it implies. */

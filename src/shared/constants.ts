@@ -18,8 +18,12 @@ export const SEARCH_ATTRIBUTES = [
 export const PROVIDERS = ['lamina', 'artu', 'magnific'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-/** Rows of the normalized manifest per page; partitions load row keys one page at a time. */
-export const DEFAULT_PAGE_SIZE = 500;
+/**
+ * Rows of the normalized manifest per page; partitions load row keys one page at a time and continue as new after
+ * each page. A page of 200 rows keeps a partition run near 1,300 events, so replaying one after losing its cached
+ * state stays short (a 500-row page made runs of ~3,300 events, whose replay could outlast the workflow task).
+ */
+export const DEFAULT_PAGE_SIZE = 200;
 
 /** Embedded dev server defaults (design.md: Web UI on :8233). */
 export const EMBEDDED_TEMPORAL_PORT = 7233;

@@ -96,6 +96,11 @@ export interface BatchProgress {
   result: BatchWorkflowOutput | null;
   /** Pause and concurrency as changed while running (`durabatch pause|resume|set-concurrency`). */
   control?: BatchControlState;
+  /**
+   * Each partition's latest report (a few seconds old at most), by partition number: what progress shows for a
+   * partition whose own query does not answer in time, so a loaded server never makes the count go backwards.
+   */
+  reports?: PartitionReport[];
 }
 
 /** What the pause, resume and setConcurrency updates leave, and return. */

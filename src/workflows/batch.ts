@@ -37,6 +37,9 @@ import { partitionWorkflow, rateAndEta } from './partition.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
+/** Workflow-task timeout of partitions (see where they start). */
+const PARTITION_TASK_TIMEOUT = '60s';
+
 const batchStep = {
   startToCloseTimeout: '2h',
   heartbeatTimeout: '60s',
@@ -149,6 +152,10 @@ export async function batchWorkflow(input: RedriveBatchInput): Promise<BatchWork
               },
             ],
             staticSummary: `partition ${plan.partition} · rows ${plan.firstRow}–${plan.lastRow} · window ${plan.window}`,
+            // A partition that lost its cached state replays its whole run (a page of rows, ~1,500 events) inside
+            // one workflow task; on a loaded worker that can take longer than the default 10 s, and a task that
+            // times out is replayed again from the start. Continued runs keep this timeout.
+            workflowTaskTimeout: PARTITION_TASK_TIMEOUT,
             typedSearchAttributes: [
               { key: BATCH_ID_KEY, value: input.batchId },
               { key: PROVIDER_KEY, value: input.item.provider },
@@ -265,6 +272,7 @@ function liveControl(input: RedriveBatchInput, progress: BatchProgress, onFailur
 
   setHandler(partitionReportSignal, (report) => {
     reports.set(report.partition, report);
+    progress.reports = [...reports.values()];
     let failures = 0;
     for (const r of reports.values()) failures += failureCount(r.counts);
     onFailures(failures);
