@@ -5,7 +5,8 @@ import { FAILURE_TYPES } from '../shared/failures.js';
 import type { ProviderAdapter, RunSnapshot, StreamEnd } from '../providers/types.js';
 import type { AwaitRunInput, CancelRunInput, ItemSettings, RunSnapshotLite } from '../shared/types.js';
 import { liteSnapshot, type ActivityDeps } from './deps.js';
-import { collectAll, hasOutputs } from './outputs.js';
+import { collectAll } from './outputs.js';
+import { hasOutputs } from '../shared/status.js';
 import { toActivityFailure } from './failures.js';
 import { cancellationSignal, withHeartbeat } from './heartbeat.js';
 

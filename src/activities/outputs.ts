@@ -44,11 +44,6 @@ export async function collectAll(
   return records;
 }
 
-/** Whether a finished run has anything to download or keep (a URL or a text). */
-export function hasOutputs(snapshot: Pick<RunSnapshotLite, 'outputs'>): boolean {
-  return snapshot.outputs.some((o) => o.url !== null || o.text !== null);
-}
-
 async function collectOne(
   deps: ActivityDeps,
   storage: BatchStorage,

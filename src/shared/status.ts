@@ -45,3 +45,8 @@ export function failureCount(c: StatusCounts): number {
   for (const s of FAILURE_STATUSES) n += c[s];
   return n;
 }
+
+/** Whether a finished run has anything to download or keep (a URL or a text); workflow and activities both ask. */
+export function hasOutputs(snapshot: { outputs: readonly { url: string | null; text: string | null }[] }): boolean {
+  return snapshot.outputs.some((o) => o.url !== null || o.text !== null);
+}

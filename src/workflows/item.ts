@@ -25,7 +25,7 @@ import {
 import { FAILURE_TYPES } from '../shared/failures.js';
 import { runFinishedSignal, webhookArrivedUpdate } from '../shared/messages.js';
 import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
-import type { FinalItemStatus, ItemStatus } from '../shared/status.js';
+import { hasOutputs, type FinalItemStatus, type ItemStatus } from '../shared/status.js';
 import type {
   ItemWorkflowInput,
   ItemWorkflowOutput,
@@ -299,7 +299,7 @@ async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Prom
     ? { code: `RUN_${snapshot.providerStatus.toUpperCase()}`, message: snapshot.errorMessage }
     : null;
   let outputs: OutputRecord[] = snapshot.collected ?? [];
-  if (snapshot.collected === undefined && snapshot.outputs.some((o) => o.url !== null || o.text !== null)) {
+  if (snapshot.collected === undefined && hasOutputs(snapshot)) {
     try {
       // The run is finished and paid for: fetch its outputs even if the batch is being cancelled.
       outputs = await CancellationScope.nonCancellable(() =>
