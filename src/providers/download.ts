@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -49,9 +49,11 @@ const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 const EXPIRED_STATUSES = new Set([401, 403, 410]);
 
 /**
- * Downloads one output to `destPath` at once (provider URLs are signed and short-lived): streamed into
- * `destPath.part` while hashing, then renamed into place, so `destPath` only ever holds a complete file and a retry
- * simply starts over. Failures are AssetErrors whose messages never show the URL's query string (the signature).
+ * Downloads one output to `destPath` at once (provider URLs are signed and short-lived): streamed into a part file
+ * of this download's own (`destPath.<random>.part`) while hashing, then renamed into place, so `destPath` only ever
+ * holds a complete file, a retry simply starts over, and two downloads of the same output (a cancelled attempt that
+ * has not noticed yet beside the row's own download) never write into one file. Failures are AssetErrors whose
+ * messages never show the URL's query string (the signature).
  */
 export async function downloadToFile(opts: DownloadOptions): Promise<DownloadResult> {
   let url = checkUrl(opts.url, opts);
@@ -146,7 +148,7 @@ async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadO
     discard(res.body);
     throw tooLarge();
   }
-  const part = `${opts.destPath}.part`;
+  const part = `${opts.destPath}.${randomBytes(6).toString('hex')}.part`;
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
