@@ -128,3 +128,62 @@ describe('awaitRun with collect: the wait and the download in one activity', () 
     expect(plain.collected).toBeUndefined();
   });
 });
+
+describe('cancelRun: cancel at the provider, then read back what the run became', () => {
+  const run = (providerStatus: string, state: RunSnapshot['state']): RunSnapshot => ({
+    runId: 'r1',
+    providerStatus,
+    state,
+    terminal: true,
+    outputs: [],
+    errorMessage: null,
+    progress: null,
+    records: null,
+    createdAt: null,
+    completedAt: null,
+  });
+  const input = { runId: 'r1', settings };
+
+  it('cancels first, then reads: a run cancelled in time comes back cancelled', async () => {
+    const calls: string[] = [];
+    let status = run('running', 'running');
+    const adapter = {
+      provider: 'lamina',
+      cancelRun: (id: string) => {
+        calls.push(`cancel ${id}`);
+        status = run('cancelled', 'cancelled');
+        return Promise.resolve();
+      },
+      getRun: (id: string) => {
+        calls.push(`get ${id}`);
+        return Promise.resolve(status);
+      },
+    } as unknown as ProviderAdapter;
+    const { cancelRun } = createAwaitActivities({ adapterFor: () => adapter, secrets: [], maxAssetBytes: 1024 });
+    const got: RunSnapshotLite = await new MockActivityEnvironment().run(cancelRun, input);
+    expect(calls).toEqual(['cancel r1', 'get r1']);
+    expect(got).toMatchObject({ runId: 'r1', state: 'cancelled', providerStatus: 'cancelled', terminal: true });
+  });
+
+  it('reports a run that finished before the cancel reached it as finished, and only reads where cancel is missing', async () => {
+    const lamina = {
+      provider: 'lamina',
+      cancelRun: () => Promise.resolve(),
+      getRun: () => Promise.resolve(run('completed', 'succeeded')),
+    } as unknown as ProviderAdapter;
+    const done: RunSnapshotLite = await new MockActivityEnvironment().run(
+      createAwaitActivities({ adapterFor: () => lamina, secrets: [], maxAssetBytes: 1024 }).cancelRun,
+      input,
+    );
+    expect(done).toMatchObject({ state: 'succeeded', providerStatus: 'completed' });
+    const magnific = {
+      provider: 'magnific',
+      getRun: () => Promise.resolve({ ...run('running', 'running'), terminal: false }),
+    } as unknown as ProviderAdapter;
+    const still: RunSnapshotLite = await new MockActivityEnvironment().run(
+      createAwaitActivities({ adapterFor: () => magnific, secrets: [], maxAssetBytes: 1024 }).cancelRun,
+      { ...input, settings: { ...settings, provider: 'magnific' as const } },
+    );
+    expect(still).toMatchObject({ state: 'running', terminal: false });
+  });
+});

@@ -151,12 +151,17 @@ export function createAwaitActivities(deps: ActivityDeps) {
     return { snapshot, retryInMs: Math.min(30_000, RECONNECT_DELAY_MS * 2 ** Math.min(attempt - 1, 5)) };
   }
 
-  /** Asks the provider to cancel a run, where it can; a provider without cancel is a no-op. */
-  async function cancelRun(input: CancelRunInput): Promise<void> {
+  /**
+   * Asks the provider to cancel a run, where it can (a provider without cancel is left alone), then reads the run
+   * back. The row records what that read says: a run that finished before the cancel reached it is paid for, so the
+   * row keeps its outputs instead of claiming a cancel that never happened.
+   */
+  async function cancelRun(input: CancelRunInput): Promise<RunSnapshotLite> {
     const adapter = deps.adapterFor(input.settings.provider);
-    if (!adapter.cancelRun) return;
+    const signal = cancellationSignal();
     try {
-      await adapter.cancelRun(input.runId, { signal: cancellationSignal() });
+      if (adapter.cancelRun) await adapter.cancelRun(input.runId, { signal });
+      return liteSnapshot(await adapter.getRun(input.runId, { signal }));
     } catch (err) {
       throw toActivityFailure(err, deps.secrets);
     }

@@ -121,14 +121,30 @@ async function runItem(input: ItemWorkflowInput, webhook: WebhookState): Promise
     outcome = await submitAndWait(input, started, webhook);
   } catch (err) {
     if (!isCancellation(err)) throw err;
-    outcome = { status: 'cancelled', runId: started.runId, error: cancelledError(), outputs: [], records: null };
-    await CancellationScope.nonCancellable(async () => {
-      if (started.runId) await cancelRun({ runId: started.runId, settings: input.settings });
-      await record(input, outcome, started);
-    });
-    return outcome;
+    return CancellationScope.nonCancellable(() => cancelItem(input, started));
   }
   await CancellationScope.nonCancellable(() => record(input, outcome, started));
+  return outcome;
+}
+
+/**
+ * The row was cancelled: cancel its run at the provider, if it has one, and record what the run became. A run that
+ * finished before the cancel reached it (say, while its outputs were downloading) is paid for: the row keeps it and
+ * its outputs. Histories from before the read-back have no answer from cancelRun, so they record `cancelled`.
+ */
+async function cancelItem(input: ItemWorkflowInput, started: Started): Promise<Outcome> {
+  let outcome: Outcome = {
+    status: 'cancelled',
+    runId: started.runId,
+    error: cancelledError(),
+    outputs: [],
+    records: null,
+  };
+  if (started.runId) {
+    const after = await cancelRun({ runId: started.runId, settings: input.settings });
+    if (after?.terminal && after.state !== 'cancelled') outcome = await finish(input, after);
+  }
+  await record(input, outcome, started);
   return outcome;
 }
 

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter } from '../../src/providers/index.js';
 import {
@@ -66,5 +69,45 @@ describe('stopping a batch early', () => {
     expect(lines.filter((l) => l.status === 'skipped').length).toBeGreaterThan(0);
     expect(h.sim.counters().runsCreated - before).toBeLessThan(rows);
     expect((await runCli(['cancel', 'no-such-batch'], env)).code).toBe(2);
+  });
+
+  it('keeps a row whose run finished before the cancel reached it: succeeded, with its outputs', async () => {
+    // Every download hangs for 6 s, so the cancel lands while each row is downloading a run that is already paid for.
+    h.sim.configure({ faults: [{ kind: 'slow', rate: 1, delayMs: 6_000, endpoints: ['asset'] }] });
+    try {
+      const rows = 3;
+      const manifest = await writeManifest(h.dir, rows, { name: 'late-cancel.csv' });
+      const batchId = uniqueId('late-cancel');
+      const before = h.sim.counters();
+      const slowBefore = before.faultsInjected.slow ?? 0;
+      const handle = await startBatch(h, batchInput(h, manifest, batchId, { concurrency: rows }));
+      await waitFor(
+        'every row to be downloading',
+        () => (h.sim.counters().faultsInjected.slow ?? 0) - slowBefore >= rows,
+      );
+      const env = { ...h.env, TEMPORAL_ADDRESS: temporalAddress(), DURABATCH_TASK_QUEUE: h.taskQueue };
+      const cancel = await runCli(['cancel', batchId], env);
+      expect(cancel.code, cancel.output).toBe(0);
+      const result = await handle.result();
+      expect(result.stopped).toBe('cancelled with durabatch cancel');
+      const lines = await readResults(result.resultsPath);
+      expect(lines.map((l) => l.status)).toEqual(Array<string>(rows).fill('succeeded'));
+      expect(h.sim.counters().runsCreated - before.runsCreated).toBe(rows);
+      const adapter = createAdapter('lamina', h.env);
+      const storage = join(h.dir, 'data', batchId);
+      for (const line of lines) {
+        expect((await adapter.getRun(line.runId ?? '')).providerStatus, `row ${line.row}`).toBe('completed');
+        expect(line.outputs.length, `row ${line.row}`).toBeGreaterThan(0);
+        for (const out of line.outputs) {
+          const bytes = await readFile(join(storage, out.path ?? 'missing'));
+          expect(createHash('sha256').update(bytes).digest('hex'), `row ${line.row}`).toBe(out.sha256);
+        }
+        // Two downloads of one output (the cancelled one and the row's own) never leave a part file behind.
+        const folder = dirname(join(storage, line.outputs[0]?.path ?? 'missing'));
+        expect((await readdir(folder)).filter((f) => f.endsWith('.part'))).toEqual([]);
+      }
+    } finally {
+      h.sim.configure({ faults: [] });
+    }
   });
 });
