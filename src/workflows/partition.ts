@@ -104,6 +104,9 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
     if (state.stopping !== undefined && !cancelRequested) {
       cancelRequested = true;
       await cancelItems(input.batchId, [...inFlight.keys()]);
+      // The last rows may have finished (and signalled) while the cancels went out: nothing is left to wait for.
+      // Before this check such a partition waited forever; the patch keeps the histories it left replaying.
+      if (inFlight.size === 0 && patched('partition-drain-after-cancel')) break;
     }
     const suggested = await waitForProgress(inFlight, () => state.stopping !== undefined && !cancelRequested);
     describe(input, state, inFlight.size, total);
