@@ -185,8 +185,11 @@ describe('durabatch schedule', () => {
   it('stops the running batch cleanly when the next fire cancels its fire (--overlap cancel-other)', async () => {
     const name = uniqueId('cancel');
     served = csv(['S-1'], { 'S-1': '[sim:duration=600000]' });
+    const runsBefore = h.sim.counters().runsCreated;
     expect(await createScheduleCommand(name, options({ every: 2000, overlap: 'cancel-other' }), env, out)).toBe(0);
     await fireWhere(name, 'a slow fire to run', (f) => f.outcome === 'running');
+    // A running fire may not have read its manifest yet: change it only once the slow run exists.
+    await waitFor('the slow run to start', () => h.sim.counters().runsCreated > runsBefore);
     served = csv(['Q-1']);
     const cancelled = await fireWhere(name, 'the slow fire to be cancelled', (f) => f.outcome === 'cancelled');
     expect(await pauseScheduleCommand(name, {}, env, out)).toBe(0);
