@@ -171,7 +171,8 @@ const ids = [
     },
   })),
   // --delivery poll: status reads at the provider's pace.
-  ...(await runBatch('poll', 'sku,Prompt\nP1,polled\n', { delivery: 'poll' }, ['P1'])), // A schedule's fire: the scheduled workflow derives the batch id and runs the batch as its child.
+  ...(await runBatch('poll', 'sku,Prompt\nP1,polled\n', { delivery: 'poll' }, ['P1'])),
+  // A schedule's fire: the scheduled workflow derives the batch id and runs the batch as its child.
   ...(await runScheduledFire('sku,Prompt\nF1,fired\nF2,fired too\n', ['F1'])),
 ];
 await mkdir(out, { recursive: true });
