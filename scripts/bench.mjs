@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { memory } from './bench/memory.mjs';
 import { orchestration } from './bench/orchestration.mjs';
-import { machine } from './bench/proc.mjs';
+import { codeVersion, machine } from './bench/proc.mjs';
 import { providerBound } from './bench/provider-bound.mjs';
 import { recovery } from './bench/recovery.mjs';
 import { renderResults } from './bench/report.mjs';
@@ -58,7 +58,7 @@ const runs = {
     memory({
       sizes: values['memory-sizes'].split(',').map(Number),
       concurrency,
-      onSize: (partial) => record('memory', { ...partial, command, machine: machine() }),
+      onSize: (partial) => record('memory', { ...partial, command, code, machine: machine() }),
     }),
   recovery: () =>
     recovery({
@@ -72,6 +72,7 @@ const runs = {
 };
 
 const command = ['node scripts/bench.mjs', ...process.argv.slice(2)].join(' ');
+const code = codeVersion();
 const outDir = resolve(fileURLToPath(new URL('..', import.meta.url)), values['out-dir']);
 const file = join(outDir, 'results.json');
 if (values['render-only']) {
@@ -80,7 +81,7 @@ if (values['render-only']) {
 }
 for (const name of SCENARIOS.filter((s) => only.includes(s))) {
   const figures = await runs[name]();
-  const measured = { ...figures, command, machine: machine() };
+  const measured = { ...figures, command, code, machine: machine() };
   console.log(JSON.stringify({ [name]: measured }, null, 2));
   // Written after each scenario, so a later failure keeps what was measured.
   await record(name, measured);

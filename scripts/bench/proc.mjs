@@ -44,6 +44,20 @@ export function machine() {
   };
 }
 
+/** The commit the measured code was built from, with `+changes` when tracked files differed from it; null outside git. */
+export function codeVersion() {
+  try {
+    const git = (...args) =>
+      execFileSync('git', args, { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no') ? `${commit}+changes` : commit;
+  } catch {
+    return null;
+  }
+}
+
 export function round(x, digits = 2) {
   return x === null || x === undefined ? null : Number(x.toFixed(digits));
 }

@@ -23,19 +23,21 @@ function header(r) {
   const scenarios = ['providerBound', 'orchestration', 'memory', 'recovery'].filter((s) => r[s]?.command);
   const rows = scenarios.map((s) => {
     const m = r[s].machine;
-    return `| ${s} | \`${r[s].command}\` | ${m.measuredAt} | ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node} |`;
+    return `| ${s} | \`${r[s].command}\` | ${r[s].code ?? 'not recorded'} | ${m.measuredAt} | ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node} |`;
   });
   return `# Benchmarks
 
 Written by \`npm run bench\` (\`npm run build && node scripts/bench.mjs\`); every figure below was measured by the
-command in this table, on this machine, and written by the script (bench/results.json has the same figures). Each
+command in this table, on this machine, and written by the script (bench/results.json has the same figures). The
+code column is the commit that was measured (\`+changes\`: with uncommitted edits; \`not recorded\`: measured before
+the bench recorded it): figures from older commits predate the changes listed in CHANGELOG.md since then. Each
 scenario starts its own Temporal dev server (\`temporal server start-dev\`, in memory, eager activities on), the
 provider simulator (inside the benchmark process) and its own \`durabatch worker\` process; they all share the
 machine's cores. CPU seconds are utime + stime from \`/proc/<pid>/stat\`, peak memory is VmHWM from
 \`/proc/<pid>/status\`.
 
-| scenario | command | measured at | machine (\`nproc\`, memory, Node) |
-| --- | --- | --- | --- |
+| scenario | command | code (commit) | measured at | machine (\`nproc\`, memory, Node) |
+| --- | --- | --- | --- | --- |
 ${rows.join('\n')}`;
 }
 
