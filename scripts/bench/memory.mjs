@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DEMO_LAMINA_APP_ID } from '../../dist/simulator/index.js';
 import { CLI, KEY, startStack, writeManifest } from './common.mjs';
+import { allClosed, countEvents } from './events.mjs';
 import { cpuMeter, peakRssMb, round } from './proc.mjs';
 
 const PROBE = new URL('./rss-probe.mjs', import.meta.url).href;
@@ -66,6 +67,13 @@ async function measureSize(rows, concurrency) {
     const runsCreated = stack.sim.counters().runsCreated;
     if (results.lines !== rows || results.succeeded !== rows || results.distinctRunIds !== rows || runsCreated !== rows)
       throw new Error(`${rows} rows: ${JSON.stringify({ ...results, runsCreated })}`);
+    // History volume at this size (after the timing: listing every execution costs the server some CPU).
+    const events = await countEvents(
+      stack.client,
+      `DurabatchBatchId = "${cli.batchId}"`,
+      allClosed({ batchWorkflow: 1, itemWorkflow: rows }),
+      { timeoutMs: 600_000 },
+    );
     return {
       rows,
       cliPeakMb: round(cli.vmHwmKb / 1024, 1),
@@ -75,6 +83,10 @@ async function measureSize(rows, concurrency) {
       rowsPerSecond: round(rows / seconds),
       workerCpuSecondsPerRow: round(cpuSeconds.worker / rows, 4),
       serverCpuSecondsPerRow: round(cpuSeconds.server / rows, 4),
+      eventsPerRow: round(events.total / rows, 2),
+      eventsByType: Object.fromEntries(
+        Object.entries(events.byType).map(([type, e]) => [type, { runs: e.runs, events: e.events }]),
+      ),
       resultLines: results.lines,
       succeeded: results.succeeded,
       runsCreated,
