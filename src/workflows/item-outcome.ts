@@ -45,3 +45,15 @@ export function failedOutcome(err: unknown, runId: string | null): Outcome {
 export function cancelledError(): ResultError {
   return { code: 'CANCELLED', message: 'the batch was cancelled before this row finished' };
 }
+
+/** A cancelled row whose run could not be cancelled or read at the provider: where to look, and why. */
+export function cancelUnconfirmedError(err: unknown, runId: string): ResultError {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return {
+    code: 'CANCELLED',
+    message:
+      `the batch was cancelled before this row finished, but the provider did not confirm the cancel of run ` +
+      `${runId} (${why}): check that run at the provider, it may still finish and be charged`,
+  };
+}

@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -14,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { cancelledError, failedOutcome, statusOf, type Outcome } from './item-outcome.js';
+import { cancelledError, cancelUnconfirmedError, failedOutcome, statusOf, type Outcome } from './item-outcome.js';
 import {
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_WEBHOOK_FALLBACK_MS,
@@ -57,6 +58,8 @@ const { collectOutputs } = proxyActivities<Activities>({
 const { cancelRun } = proxyActivities<Activities>({
   summary: 'cancel the provider run',
   startToCloseTimeout: '30s',
+  // A stopping batch waits for its cancels: a provider that stays down must not hold it for longer than this.
+  scheduleToCloseTimeout: '5m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
@@ -141,7 +144,15 @@ async function cancelItem(input: ItemWorkflowInput, started: Started): Promise<O
     records: null,
   };
   if (started.runId) {
-    const after = await cancelRun({ runId: started.runId, settings: input.settings });
+    let after: RunSnapshotLite | null | undefined;
+    try {
+      after = await cancelRun({ runId: started.runId, settings: input.settings });
+    } catch (err) {
+      // Refused for good (a revoked key, say) or out of time: the row is still recorded, with its run id and what to
+      // check, so that it is neither lost nor left hanging. Histories from before this patch failed the row here.
+      if (!patched('cancel-unconfirmed-recorded')) throw err;
+      outcome = { ...outcome, error: cancelUnconfirmedError(err, started.runId) };
+    }
     if (after?.terminal && after.state !== 'cancelled') outcome = await finish(input, after);
   }
   await record(input, outcome, started);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter } from '../../src/providers/index.js';
@@ -8,6 +8,7 @@ import {
   readResults,
   startBatch,
   startHarness,
+  TEST_LAMINA_KEY,
   uniqueId,
   writeManifest,
   type Harness,
@@ -108,6 +109,32 @@ describe('stopping a batch early', () => {
       }
     } finally {
       h.sim.configure({ faults: [] });
+    }
+  });
+
+  it('records a row whose cancel the provider refuses as cancelled, with its run id and what to check', async () => {
+    const manifest = join(h.dir, 'refused-cancel.csv');
+    await writeFile(manifest, 'sku,Prompt,Style\r\nR-1,"a slow one [sim:duration=600000]",Photoreal\r\n');
+    const batchId = uniqueId('refused-cancel');
+    const waitsBefore = h.sim.counters().requests['lamina.wait'] ?? 0;
+    // A 60 s wait: the request in flight was let in before the key is revoked, so the row is still waiting then.
+    const handle = await startBatch(h, batchInput(h, manifest, batchId, { concurrency: 1 }, { waitSeconds: 60 }));
+    await waitFor('the row to wait for its run', () => (h.sim.counters().requests['lamina.wait'] ?? 0) > waitsBefore);
+    // The key is revoked at the provider: from now on the cancel and every read of the run answer 401.
+    h.sim.configure({ lamina: { apiKey: 'lma_some_other_key' } });
+    try {
+      const env = { ...h.env, TEMPORAL_ADDRESS: temporalAddress(), DURABATCH_TASK_QUEUE: h.taskQueue };
+      const cancel = await runCli(['cancel', batchId], env);
+      expect(cancel.code, cancel.output).toBe(0);
+      const result = await handle.result();
+      const [line, ...rest] = await readResults(result.resultsPath);
+      expect(rest).toEqual([]);
+      expect(line?.status).toBe('cancelled');
+      expect(line?.runId).toBeTruthy();
+      expect(line?.error?.message).toContain(`the provider did not confirm the cancel of run ${line?.runId}`);
+      expect(JSON.stringify(line)).not.toContain(TEST_LAMINA_KEY);
+    } finally {
+      h.sim.configure({ lamina: { apiKey: TEST_LAMINA_KEY } });
     }
   });
 });
