@@ -160,7 +160,9 @@ async function copyOut(storage: BatchStorage, outDir: string): Promise<string> {
     await cp(storage.path(file), join(outDir, file), { force: true });
   }
   if (await storage.exists(OUTPUTS_DIR)) {
-    await cp(storage.path(OUTPUTS_DIR), join(outDir, OUTPUTS_DIR), { recursive: true, force: true });
+    // Part files are downloads that never finished (a worker killed mid-download leaves one): not outputs.
+    const filter = (src: string) => !src.endsWith('.part');
+    await cp(storage.path(OUTPUTS_DIR), join(outDir, OUTPUTS_DIR), { recursive: true, force: true, filter });
   }
   return outDir;
 }
