@@ -10,9 +10,17 @@ import { createInterface } from 'node:readline';
 import { DEMO_LAMINA_APP_ID } from '../../dist/simulator/index.js';
 import { CLI, KEY, startStack, writeManifest } from './common.mjs';
 import { allClosed, countEvents } from './events.mjs';
-import { cpuMeter, peakRssMb, round } from './proc.mjs';
+import { cpuMeter, peakRssMb, round, rssMb } from './proc.mjs';
 
 const PROBE = new URL('./rss-probe.mjs', import.meta.url).href;
+const SAMPLE_EVERY_MS = 10_000;
+
+/** At most `n` of `list`, evenly spread, always keeping the last. */
+function thin(list, n) {
+  if (list.length <= n) return list;
+  const step = list.length / n;
+  return Array.from({ length: n }, (_, i) => list[Math.min(list.length - 1, Math.round((i + 1) * step) - 1)]);
+}
 
 export async function memory({ sizes, concurrency, onSize = () => undefined }) {
   const bySize = {};
@@ -58,7 +66,20 @@ async function measureSize(rows, concurrency) {
     console.error(`memory: durabatch run, ${rows} rows of 0 ms runs at concurrency ${concurrency}…`);
     const cpu = cpuMeter({ server: stack.server.pid, worker: stack.worker.pid });
     const t0 = performance.now();
-    const cli = await runCli(stack, { path, dir, rows, concurrency });
+    // The worker's memory along the run: does its peak come from the first rows, or grow with the batch?
+    const samples = [];
+    const sample = () => {
+      const { runsCreated } = stack.sim.counters();
+      const at = { seconds: round((performance.now() - t0) / 1000, 0), rows: runsCreated };
+      samples.push({
+        ...at,
+        workerRssMb: round(rssMb(stack.worker.pid), 0),
+        workerPeakMb: round(peakRssMb(stack.worker.pid), 0),
+      });
+    };
+    const sampler = setInterval(sample, SAMPLE_EVERY_MS);
+    const cli = await runCli(stack, { path, dir, rows, concurrency }).finally(() => clearInterval(sampler));
+    sample();
     const seconds = (performance.now() - t0) / 1000;
     const cpuSeconds = cpu();
     if (cli.code !== 0) throw new Error(`durabatch run exited ${cli.code}:\n${cli.output.slice(-2000)}`);
@@ -87,6 +108,7 @@ async function measureSize(rows, concurrency) {
       eventsByType: Object.fromEntries(
         Object.entries(events.byType).map(([type, e]) => [type, { runs: e.runs, events: e.events }]),
       ),
+      workerSamples: thin(samples, 40),
       resultLines: results.lines,
       succeeded: results.succeeded,
       runsCreated,

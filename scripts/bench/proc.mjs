@@ -21,6 +21,11 @@ export function peakRssMb(pid) {
   return statusKb(pid, 'VmHWM') / 1024;
 }
 
+/** Resident set size (VmRSS) of a live process right now, in MB. */
+export function rssMb(pid) {
+  return statusKb(pid, 'VmRSS') / 1024;
+}
+
 function statusKb(pid, key) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);

@@ -124,6 +124,9 @@ function memorySection(m) {
       `| ${name} (${s.rows} rows) | ${s.cliPeakMb} | ${s.workerPeakMb} | ${s.workerIdleMb} | ${s.seconds} | ${s.rowsPerSecond} | ${s.eventsPerRow ?? 'not recorded'} | ${endToEnd(s)} |`,
   );
   const largest = largestSize(m);
+  const curves = Object.entries(m.bySize)
+    .map(([name, s]) => workerCurve(name, s))
+    .filter(Boolean);
   return `## 3. Memory
 
 \`durabatch run <manifest> --provider lamina --app … --key-column sku --concurrency ${m.concurrency}\` against the
@@ -138,7 +141,7 @@ ${m.sizes.join(', ')} rows${
 | size | CLI peak MB | worker peak MB | worker MB when idle after start | seconds | rows/s | history events per row | result lines, succeeded, provider runs |
 | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
-
+${curves.length ? `\nThe worker's memory along each run (VmRSS and VmHWM of the worker process, sampled during the run):\n\n${curves.join('\n')}\n` : ''}
 ${
   m.cliPeakMb100k === null
     ? `**100,000 rows were not measured**: at the rate of the largest size run here, a 100,000-row batch would take
@@ -147,6 +150,18 @@ ${largest ? `about ${round(100_000 / largest.rowsPerSecond / 60, 0)} minutes (${
 run (${largest ? largest.rows : '?'} rows) stands in for it in the goal below.`
     : ''
 }`;
+}
+
+/** Where the worker's peak came from in one size's run: by how many rows it was reached, and RSS along the way. */
+function workerCurve(name, s) {
+  const list = s.workerSamples;
+  if (!list?.length) return '';
+  const last = list[list.length - 1];
+  const reached = list.find((x) => x.workerPeakMb >= last.workerPeakMb) ?? last;
+  const at = (f) => list[Math.min(list.length - 1, Math.max(0, Math.ceil(f * list.length) - 1))];
+  const points = [...new Set([0.1, 0.25, 0.5, 0.75, 1].map(at))];
+  const how = s.samplesSource ?? 'every 10 s by the benchmark; rows = provider runs created';
+  return `- ${name}: peak ${last.workerPeakMb} MB, reached by ${n(reached.rows)} rows (${reached.seconds} s into the run); RSS ${points.map((p) => `${p.workerRssMb} MB at ${n(p.rows)} rows`).join(', ')} (sampled ${how}).`;
 }
 
 /** A size's end-to-end check (measured since the check was added; older figures have none). */
@@ -319,9 +334,22 @@ function memoryGoal(m) {
   const why = proven
     ? flat
       ? ''
-      : `${grows} from 1,000 to ${large.rows} rows`
+      : `${grows} from 1,000 to ${large.rows} rows${afterPeak(large)}`
     : `100,000 rows do not finish here in a benchmark run${flat ? '' : `; memory already grows ${Math.max(cli, worker)} × from 1,000 to ${large.rows} rows`}`;
   return `| ${name} | ${holds} | ${figure} | ${why} |`;
+}
+
+/** What the worker's samples say after its peak: reached early and no growth after, or not. */
+function afterPeak(size) {
+  const list = size.workerSamples;
+  if (!list?.length) return '';
+  const peak = list[list.length - 1].workerPeakMb;
+  const i = list.findIndex((x) => x.workerPeakMb >= peak);
+  const rss = list.slice(i).map((x) => x.workerRssMb);
+  const first = rss[0];
+  const last = rss[rss.length - 1];
+  if (last > first * 1.1) return `; the worker's RSS kept growing after its peak, ${first} → ${last} MB (section 3)`;
+  return `; the worker reached that peak by ${n(list[i].rows)} rows and its RSS stayed between ${Math.min(...rss)} and ${Math.max(...rss)} MB from there to the end (section 3): the peak comes from the start of the batch, not from rows piling up`;
 }
 
 function recoveryGoal(v) {
