@@ -161,7 +161,7 @@ function workerCurve(name, s) {
   const at = (f) => list[Math.min(list.length - 1, Math.max(0, Math.ceil(f * list.length) - 1))];
   const points = [...new Set([0.1, 0.25, 0.5, 0.75, 1].map(at))];
   const how = s.samplesSource ?? 'every 10 s by the benchmark; rows = provider runs created';
-  return `- ${name}: peak ${last.workerPeakMb} MB, reached by ${n(reached.rows)} rows (${reached.seconds} s into the run); RSS ${points.map((p) => `${p.workerRssMb} MB at ${n(p.rows)} rows`).join(', ')} (sampled ${how}).`;
+  return `- ${name}: peak ${last.workerPeakMb} MB, reached by ${n(reached.rows)} rows (${reached.time ? `sample at ${reached.time} UTC` : `${reached.seconds} s into the run`}); RSS ${points.map((p) => `${p.workerRssMb} MB at ${n(p.rows)} rows`).join(', ')} (sampled ${how}).`;
 }
 
 /** A size's end-to-end check (measured since the check was added; older figures have none). */
