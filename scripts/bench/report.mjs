@@ -349,7 +349,7 @@ function afterPeak(size) {
   const first = rss[0];
   const last = rss[rss.length - 1];
   if (last > first * 1.1) return `; the worker's RSS kept growing after its peak, ${first} → ${last} MB (section 3)`;
-  return `; the worker reached that peak by ${n(list[i].rows)} rows and its RSS stayed between ${Math.min(...rss)} and ${Math.max(...rss)} MB from there to the end (section 3): the peak comes from the start of the batch, not from rows piling up`;
+  return `; the worker reached that peak by ${n(list[i].rows)} rows and its RSS stayed between ${Math.min(...rss)} and ${Math.max(...rss)} MB from there to the end (section 3): the peak was set early in the batch, and memory did not grow with rows after it`;
 }
 
 function recoveryGoal(v) {
