@@ -19,6 +19,14 @@ function only(rule: FaultRule): void {
   sim.configure({ faults: [rule] });
 }
 
+async function until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('injected faults', () => {
   it('answers 429 RATE_LIMITED with Retry-After header and body field', async () => {
     only({ kind: '429', rate: 1, retryAfterSeconds: 7 });
@@ -52,17 +60,20 @@ describe('injected faults', () => {
   });
 
   it('still creates the run of a slow start whose client gave up', async () => {
-    only({ kind: 'slow', rate: 1, delayMs: 150, endpoints: ['lamina.start'] });
+    only({ kind: 'slow', rate: 1, delayMs: 1_000, endpoints: ['lamina.start'] });
+    const client = new AbortController();
     const request = fetch(`${sim.url}/v1/apps/${APP}/runs`, {
       method: 'POST',
       headers: { 'x-api-key': 'lma_k', 'content-type': 'application/json' },
       body: JSON.stringify({ inputs: { Prompt: 'x' } }),
-      signal: AbortSignal.timeout(30),
+      signal: client.signal,
     });
+    // The client gives up once the simulator holds the start (on a busy machine that is not within a fixed time).
+    await until('the start to be held', () => sim.counters().faultsInjected['slow'] === 1);
+    client.abort();
     await expect(request).rejects.toThrow();
     expect(sim.counters().runsCreated).toBe(0);
-    await new Promise((r) => setTimeout(r, 250));
-    expect(sim.counters().runsCreated).toBe(1);
+    await until('the run to be created after all', () => sim.counters().runsCreated === 1);
   });
 
   it('resets the connection without creating anything', async () => {
