@@ -303,7 +303,7 @@ function orchestrationGoal(o) {
   if (!o) return `| ${name} | not measured | | |`;
   const holds = o.ratios.totalCpu <= 2.5;
   const vsChild = o.childBaseline ? `; ${o.childBaseline.durabatchTotalCpuRatio} × a child workflow per row` : '';
-  const figure = `worker + server CPU per row ${o.ratios.totalCpu} × bare (worker ${o.ratios.workerCpu} ×, server ${o.ratios.serverCpu} ×, events ${o.ratios.events} ×, rows/s ${o.ratios.rowsPerSecond} ×)${vsChild}; ${o.rows} rows${o.rows === 10_000 ? '' : " (the issue's 10,000 did not fit this session; see section 3 for per-row CPU at 10,000 rows)"}`;
+  const figure = `worker + server CPU per row ${o.ratios.totalCpu} × bare (worker ${o.ratios.workerCpu} ×, server ${o.ratios.serverCpu} ×, events ${o.ratios.events} ×, rows/s ${o.ratios.rowsPerSecond} ×)${vsChild}; ${o.rows} rows${o.rows === 10_000 ? '' : " (the issue's 10,000 did not fit this session)"}`;
   const c = o.childBaseline;
   const bareTotal = o.bareCpuSecondsPerRow + o.bareServerCpuSecondsPerRow;
   const childNote = c
