@@ -1,6 +1,7 @@
 // Shared parts of the benchmarks: one dev server, the simulator, a worker process, and a timed batch.
 import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,20 @@ export async function startServer(dynamicConfig = { 'system.enableActivityEagerE
 export async function connect(address) {
   const connection = await Connection.connect({ address });
   return { connection, client: new Client({ connection }) };
+}
+
+/**
+ * The node flags the Docker image runs durabatch with (its ENTRYPOINT: `node <flags> /app/bin/durabatch.js`), so
+ * the benchmark's workers (and the memory scenario's CLI) run as deployed ones do. Read from the Dockerfile, the one place they are set.
+ */
+export function imageNodeArgs() {
+  const dockerfile = readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
+  const argv = line ? JSON.parse(line[1]) : null;
+  const script = argv?.indexOf('/app/bin/durabatch.js') ?? -1;
+  if (!argv || argv[0] !== 'node' || script < 1)
+    throw new Error('Dockerfile: expected ENTRYPOINT ["node", …, "/app/bin/durabatch.js"]');
+  return argv.slice(1, script);
 }
 
 /** A `durabatch worker` process (its own event loop and CPU accounting), logs to a file. */
@@ -44,8 +59,8 @@ export function startBareWorkerProcess(address, taskQueue, logFile) {
 
 /** `node <args>`; `started` resolves once stderr shows `readyText`, rejects if the process exits first. */
 function startNodeProcess(args, env, readyText, logFile) {
-  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) go to every process started here, for profiling.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The image's node flags, then BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, for profiling).
+  const nodeArgs = [...imageNodeArgs(), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...nodeArgs, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let ready;
   let failed;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DEMO_LAMINA_APP_ID } from '../../dist/simulator/index.js';
-import { CLI, KEY, startStack, writeManifest } from './common.mjs';
+import { CLI, imageNodeArgs, KEY, startStack, writeManifest } from './common.mjs';
 import { allClosed, countEvents } from './events.mjs';
 import { cpuMeter, peakRssMb, round, rssMb } from './proc.mjs';
 
@@ -109,6 +109,8 @@ async function measureSize(rows, concurrency) {
         Object.entries(events.byType).map(([type, e]) => [type, { runs: e.runs, events: e.events }]),
       ),
       workerSamples: thin(samples, 40),
+      // The node flags of the worker and CLI processes (the Docker image's, see common.mjs).
+      nodeArgs: imageNodeArgs(),
       resultLines: results.lines,
       succeeded: results.succeeded,
       runsCreated,
@@ -121,7 +123,18 @@ async function measureSize(rows, concurrency) {
 /** `durabatch run` with the RSS probe preloaded; resolves with its exit code, output and VmHWM at exit. */
 async function runCli(stack, { path, dir, rows, concurrency }) {
   const rssFile = join(dir, 'cli-rss.json');
-  const args = ['--import', PROBE, CLI, 'run', path, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID];
+  const args = [
+    ...imageNodeArgs(),
+    '--import',
+    PROBE,
+    CLI,
+    'run',
+    path,
+    '--provider',
+    'lamina',
+    '--app',
+    DEMO_LAMINA_APP_ID,
+  ];
   args.push('--key-column', 'sku', '--concurrency', String(concurrency), '--data-dir', join(dir, 'data'));
   const batchId = `bench-mem-${rows}-${Date.now()}`;
   args.push('--batch-id', batchId);

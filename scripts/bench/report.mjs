@@ -121,7 +121,7 @@ ${typeRows.join('\n')}`;
 function memorySection(m) {
   const rows = Object.entries(m.bySize).map(
     ([name, s]) =>
-      `| ${name} (${s.rows} rows) | ${s.cliPeakMb} | ${s.workerPeakMb} | ${s.workerIdleMb} | ${s.seconds} | ${s.rowsPerSecond} | ${s.eventsPerRow ?? 'not recorded'} | ${endToEnd(s)} |`,
+      `| ${name} (${s.rows} rows) | ${nodeFlags(s)} | ${s.cliPeakMb} | ${s.workerPeakMb} | ${s.workerIdleMb} | ${s.seconds} | ${s.rowsPerSecond} | ${s.eventsPerRow ?? 'not recorded'} | ${endToEnd(s)} |`,
   );
   const largest = largestSize(m);
   const curves = Object.entries(m.bySize)
@@ -138,8 +138,8 @@ ${m.sizes.join(', ')} rows${
       : ''
   }.
 
-| size | CLI peak MB | worker peak MB | worker MB when idle after start | seconds | rows/s | history events per row | result lines, succeeded, provider runs |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| size | node flags (worker and CLI) | CLI peak MB | worker peak MB | worker MB when idle after start | seconds | rows/s | history events per row | result lines, succeeded, provider runs |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 ${curves.length ? `\nThe worker's memory along each run (VmRSS and VmHWM of the worker process, sampled during the run):\n\n${curves.join('\n')}\n` : ''}
 ${
@@ -150,6 +150,12 @@ ${largest ? `about ${round(100_000 / largest.rowsPerSecond / 60, 0)} minutes (${
 run (${largest ? largest.rows : '?'} rows) stands in for it in the goal below.`
     : ''
 }`;
+}
+
+/** The node flags a size ran with: the Docker image's since the bench recorded them, none before. */
+function nodeFlags(s) {
+  if (s.nodeArgs === undefined) return 'none (V8 default heap limit)';
+  return s.nodeArgs.length ? s.nodeArgs.map((a) => `\`${a}\``).join(' ') : 'none';
 }
 
 /** Where the worker's peak came from in one size's run: by how many rows it was reached, and RSS along the way. */
