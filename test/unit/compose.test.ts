@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -85,7 +87,26 @@ describe('docker-compose.yml (parsed: there is no Docker engine here)', () => {
     const commands = buildProgram(() => undefined).commands.map((c) => c.name());
     expect(commands).toEqual(expect.arrayContaining(['worker', 'setup', 'run', 'webhooks']));
     const dockerfile = await readFile(root('Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/ENTRYPOINT \["node", "\/app\/bin\/durabatch\.js"\]/);
     expect(dockerfile).toMatch(/FROM node:20/);
+    const entry = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
+    const argv = JSON.parse(entry?.[1] ?? '[]') as string[];
+    expect(argv[0]).toBe('node');
+    expect(argv.at(-1)).toBe('/app/bin/durabatch.js');
+  });
+
+  it("bounds the image's V8 heap with node flags that node accepts", () => {
+    // scripts/bench starts its workers with these same flags (imageNodeArgs in scripts/bench/common.mjs).
+    const dockerfileText = readFileSync(root('Dockerfile'), 'utf8');
+    const argv = JSON.parse(/^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfileText)?.[1] ?? '[]') as string[];
+    const flags = argv.slice(1, -1);
+    expect(flags).toContain('--max-old-space-size=1024');
+    const limit = execFileSync(
+      process.execPath,
+      [...flags, '-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'],
+      { encoding: 'utf8' },
+    );
+    // 1024 MB of old space plus the young generation: well under the 4 GB default of a large host.
+    expect(Number(limit) / 2 ** 20).toBeGreaterThan(1000);
+    expect(Number(limit) / 2 ** 20).toBeLessThan(1200);
   });
 });
