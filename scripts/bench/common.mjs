@@ -28,7 +28,13 @@ export async function connect(address) {
  * The node flags the Docker image runs durabatch with (its ENTRYPOINT: `node <flags> /app/bin/durabatch.js`), so
  * the benchmark's workers (and the memory scenario's CLI) run as deployed ones do. Read from the Dockerfile, the one place they are set.
  */
+let imageArgs = null;
 export function imageNodeArgs() {
+  imageArgs ??= readImageNodeArgs();
+  return imageArgs;
+}
+
+function readImageNodeArgs() {
   const dockerfile = readFileSync(fileURLToPath(new URL('../../Dockerfile', import.meta.url)), 'utf8');
   const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
   const argv = line ? JSON.parse(line[1]) : null;

@@ -131,17 +131,33 @@ function memoryRows(m) {
 const MEMORY_HEAD = `| size | node flags (worker and CLI) | CLI peak MB | worker peak MB | worker MB when idle after start | seconds | rows/s | history events per row | result lines, succeeded, provider runs |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |`;
 
-/** A memory run recorded beside the goal's figures (--memory-check): other sizes or other node flags. */
-function memoryCheckSection(c) {
-  const curves = Object.entries(c.bySize)
+/** Each size's worker curve (see workerCurve), for the sizes that sampled one. */
+function workerCurves(m) {
+  return Object.entries(m.bySize)
     .map(([name, s]) => workerCurve(name, s))
     .filter(Boolean);
-  const small = c.bySize['1k'];
-  const large = largestSize(c);
-  const ratio =
-    small && large && large.rows > small.rows
-      ? `Worker peak ${large.rows} / 1,000 rows: ${large.workerPeakMb} / ${small.workerPeakMb} MB = ${round(large.workerPeakMb / small.workerPeakMb)} ×; CLI ${large.cliPeakMb} / ${small.cliPeakMb} MB = ${round(large.cliPeakMb / small.cliPeakMb)} ×.`
-      : '';
+}
+
+/** The 1,000-row size and the largest one of a memory run, with their peak ratios; null without both. */
+function peakRatios(m) {
+  const small = m?.bySize?.['1k'];
+  const large = m ? largestSize(m) : null;
+  if (!small || !large || large.rows <= small.rows) return null;
+  return {
+    small,
+    large,
+    worker: round(large.workerPeakMb / small.workerPeakMb),
+    cli: round(large.cliPeakMb / small.cliPeakMb),
+  };
+}
+
+/** A memory run recorded beside the goal's figures (--memory-check): other sizes or other node flags. */
+function memoryCheckSection(c) {
+  const curves = workerCurves(c);
+  const p = peakRatios(c);
+  const ratio = p
+    ? `Worker peak ${p.large.rows} / 1,000 rows: ${p.large.workerPeakMb} / ${p.small.workerPeakMb} MB = ${p.worker} ×; CLI ${p.large.cliPeakMb} / ${p.small.cliPeakMb} MB = ${p.cli} ×.`
+    : '';
   return [
     `### Check: \`${c.command}\` (code ${c.code ?? 'not recorded'}, ${c.machine.measuredAt})`,
     `The same scenario, recorded beside the goal's figures rather than replacing them: sizes ${c.sizes.join(', ')} rows.`,
@@ -156,9 +172,7 @@ function memoryCheckSection(c) {
 function memorySection(m) {
   const rows = memoryRows(m);
   const largest = largestSize(m);
-  const curves = Object.entries(m.bySize)
-    .map(([name, s]) => workerCurve(name, s))
-    .filter(Boolean);
+  const curves = workerCurves(m);
   return `## 3. Memory
 
 \`durabatch run <manifest> --provider lamina --app … --key-column sku --concurrency ${m.concurrency}\` against the
@@ -396,13 +410,13 @@ function memoryGoal(m, check) {
 
 /** Goal 3 when a check ran with other node flags than the goal's figures: what it showed, and what is left. */
 function checkNote(m, check) {
-  const small = check?.bySize?.['1k'];
-  const large = check ? largestSize(check) : null;
-  if (!small || !large || large.rows <= small.rows) return '';
+  const p = peakRatios(check);
+  if (!p) return '';
+  const { small, large } = p;
   const flags = (s) => JSON.stringify(s.nodeArgs ?? []);
   if (Object.values(m.bySize).every((s) => flags(s) === flags(large))) return '';
   const proven = large.rows >= 100_000 ? '' : `; 100,000 rows have not been run with ${nodeFlags(large)} yet`;
-  return `. With ${nodeFlags(large)} (the check under section 3): worker ${large.workerPeakMb} / ${small.workerPeakMb} MB = ${round(large.workerPeakMb / small.workerPeakMb)} × at ${large.rows} rows, CLI ${round(large.cliPeakMb / small.cliPeakMb)} ×${proven}`;
+  return `. With ${nodeFlags(large)} (the check under section 3): worker ${large.workerPeakMb} / ${small.workerPeakMb} MB = ${p.worker} × at ${large.rows} rows, CLI ${p.cli} ×${proven}`;
 }
 
 /** What the worker's samples say after its peak: reached early and no growth after, or not. */

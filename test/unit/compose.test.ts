@@ -10,6 +10,11 @@ import { DEFAULT_WEBHOOK_PORT } from '../../src/shared/delivery.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
+/** The Dockerfile's ENTRYPOINT as an argv (its JSON form), or [] when it has none. */
+function entrypoint(dockerfile: string): string[] {
+  return JSON.parse(/^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+}
+
 interface Service {
   image?: string;
   build?: string;
@@ -88,17 +93,14 @@ describe('docker-compose.yml (parsed: there is no Docker engine here)', () => {
     expect(commands).toEqual(expect.arrayContaining(['worker', 'setup', 'run', 'webhooks']));
     const dockerfile = await readFile(root('Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/FROM node:20/);
-    const entry = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
-    const argv = JSON.parse(entry?.[1] ?? '[]') as string[];
+    const argv = entrypoint(dockerfile);
     expect(argv[0]).toBe('node');
     expect(argv.at(-1)).toBe('/app/bin/durabatch.js');
   });
 
   it("bounds the image's V8 heap with node flags that node accepts", () => {
     // scripts/bench starts its workers with these same flags (imageNodeArgs in scripts/bench/common.mjs).
-    const dockerfileText = readFileSync(root('Dockerfile'), 'utf8');
-    const argv = JSON.parse(/^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfileText)?.[1] ?? '[]') as string[];
-    const flags = argv.slice(1, -1);
+    const flags = entrypoint(readFileSync(root('Dockerfile'), 'utf8')).slice(1, -1);
     expect(flags).toContain('--max-old-space-size=1024');
     const limit = execFileSync(
       process.execPath,
