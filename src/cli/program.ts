@@ -25,7 +25,9 @@ import { validateCommand, type ValidateOptions } from './commands/validate.js';
 import { webhooksCommand } from './commands/webhooks.js';
 import { workerCommand } from './commands/worker.js';
 import * as parse from './options.js';
+import { DEFAULT_PAGE_SIZE } from '../shared/constants.js';
 import { DEFAULT_WEBHOOK_FALLBACK_MS, DEFAULT_WEBHOOK_PORT } from '../shared/delivery.js';
+import { MIN_WINDOW, ROWS_PER_PARTITION } from '../shared/plan.js';
 import { OVERLAP_WORDS, type OverlapWord } from '../schedules/spec.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -81,28 +83,24 @@ function batchOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--input-deadline <duration>',
-        'end a row as needs_input when its run waits for input this long (Artu)',
-      )
-        .argParser(parse.duration)
-        .default(undefined, 'the item timeout'),
+        'end a row as needs_input when its run waits for input this long (Artu; default: the item timeout)',
+      ).argParser(parse.duration),
     )
     .addOption(
       new Option(
         '--poll-interval <duration>',
-        'pause between status reads of polled providers (Magnific; at least 4s)',
+        'when rows poll (Magnific by default, or --delivery poll): pause between status reads (default and minimum: 4s for Magnific, 5s for Lamina and Artu)',
       ).argParser(parse.duration),
     )
     .addOption(
       new Option(
         '--delivery <mode>',
-        'how rows learn their run finished: wait (long-poll), stream (Lamina SSE), webhook (Lamina, Magnific) or poll',
-      )
-        .argParser(parse.delivery)
-        .default(undefined, 'wait for Lamina and Artu, poll for Magnific'),
+        'how rows learn their run finished: wait (long-poll), stream (Lamina SSE), webhook (Lamina, Magnific) or poll (default: wait for Lamina and Artu, poll for Magnific)',
+      ).argParser(parse.delivery),
     )
     .option(
       '--webhook-base-url <url>',
-      'with --delivery webhook: the receiver as the provider reaches it (a tunnel or ingress); embedded mode defaults to the in-process receiver',
+      'with --delivery webhook: the receiver as the provider reaches it (a tunnel or ingress); needed unless the run is embedded and the provider is on loopback (the simulator), where the in-process receiver is used',
       parse.baseUrl,
     )
     .addOption(
@@ -113,6 +111,21 @@ function batchOptions(cmd: Command): Command {
         .argParser(parse.duration)
         .default(DEFAULT_WEBHOOK_FALLBACK_MS, '10m'),
     );
+}
+
+/** Tuning: how the rows are split over partition workflows (issue 7's benchmarks; docs/decisions/0003). */
+function partitionsOption(): Option {
+  return new Option(
+    '--partitions <n>',
+    `partition workflows the rows are split over (default: one per ${ROWS_PER_PARTITION} rows, as long as each keeps a window of ${MIN_WINDOW} runs; never more than the concurrency)`,
+  ).argParser(parse.positiveInt);
+}
+
+function pageSizeOption(): Option {
+  return new Option(
+    '--page-size <n>',
+    `rows a partition reads per page; it continues as new after each page (default ${DEFAULT_PAGE_SIZE})`,
+  ).argParser(parse.positiveInt);
 }
 
 /** The command line of durabatch (design.md, "Command line"). Actions return exit codes; index.ts exits. */
@@ -137,8 +150,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       parse.port,
       DEFAULT_WEBHOOK_PORT,
     )
-    .addOption(new Option('--page-size <n>').argParser(parse.positiveInt).hideHelp())
-    .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
+    .addOption(partitionsOption())
+    .addOption(pageSizeOption())
     .action(async (manifest: string, opts: RunOptions) => setExitCode(await runCommand(manifest, opts)));
 
   manifestOptions(
@@ -212,7 +225,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('webhooks')
     .description(
-      'run the webhook receiver for --delivery webhook against TEMPORAL_ADDRESS (verifies provider webhooks, signals their rows)',
+      'run the webhook receiver for --delivery webhook against TEMPORAL_ADDRESS (verifies provider webhooks, wakes their rows with a Temporal Update)',
     )
     .option('--port <port>', 'port to listen on', parse.port, DEFAULT_WEBHOOK_PORT)
     .option('--host <host>', 'address to listen on', '0.0.0.0')
@@ -243,7 +256,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       faultRule,
       [],
     )
-    .option('--api-key <key>', 'the only API key accepted (default: any key starting with lma_)')
+    .option('--api-key <key>', 'the only Lamina API key accepted (default: any key starting with lma_)')
     .option(
       '--config <file>',
       'JSON file of simulator settings, the shape POST /_sim/config takes (stream, webhooks, faults, apps …)',
@@ -279,13 +292,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .default('skip'),
     )
     .addOption(
-      new Option('--catchup-window <duration>', 'fires missed while Temporal was down are taken if this late at most')
-        .argParser(parse.duration)
-        .default(undefined, "Temporal's default, 1 year"),
+      new Option(
+        '--catchup-window <duration>',
+        "fires missed while Temporal was down are taken if this late at most (default: Temporal's, 1 year)",
+      ).argParser(parse.duration),
     )
     .option('--pause-on-failure', 'pause the schedule when a fire fails (failures over --max-failures, any without it)')
-    .addOption(new Option('--page-size <n>').argParser(parse.positiveInt).hideHelp())
-    .addOption(new Option('--partitions <n>').argParser(parse.positiveInt).hideHelp())
+    .addOption(partitionsOption())
+    .addOption(pageSizeOption())
     .action(async (name: string, opts: ScheduleCreateOptions) => setExitCode(await createScheduleCommand(name, opts)));
 
   schedule
