@@ -1,4 +1,5 @@
 import type { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 
 /** Share of the start-to-close timeout an attempt may use before it stops itself (the rest is for its writes). */
 export const ATTEMPT_SHARE = 0.8;
@@ -9,13 +10,23 @@ const DEFAULT_START_TO_CLOSE_MS = 30_000;
  * `ATTEMPT_SHARE` of the start-to-close timeout has passed, whichever comes first. Ending before the timeout
  * means the server never schedules a retry while this attempt still runs, so two attempts of one submit never
  * overlap; `cancelledByTemporal` tells the two causes apart (after a cancellation the attempt writes nothing).
+ *
+ * A worker that is shutting down (SIGTERM, Ctrl-C on `run`) cancels its running activities at once. That is no
+ * reason to cut a run-start short: an aborted POST may still have created a run, and its row would then have to
+ * reconcile, or end `submit_unknown`. So the attempt ignores that cancellation and ends by its own deadline, at the
+ * latest; the worker's shutdown waits for it.
  */
 export class AttemptBudget {
   readonly deadline: number;
   private readonly controller = new AbortController();
   private readonly timer: ReturnType<typeof setTimeout>;
   private readonly temporal: AbortSignal;
-  private readonly onCancel = () => this.controller.abort(this.temporal.reason);
+  private cancelled = false;
+  private readonly onCancel = () => {
+    if (isWorkerShutdown(this.temporal.reason)) return;
+    this.cancelled = true;
+    this.controller.abort(this.temporal.reason);
+  };
 
   constructor(ctx: Pick<Context, 'info' | 'cancellationSignal'>, now = Date.now()) {
     const total = ctx.info.startToCloseTimeoutMs > 0 ? ctx.info.startToCloseTimeoutMs : DEFAULT_START_TO_CLOSE_MS;
@@ -34,13 +45,14 @@ export class AttemptBudget {
     return this.controller.signal;
   }
 
+  /** Temporal cancelled the attempt (not the worker's own shutdown, which the attempt outlives). */
   get cancelledByTemporal(): boolean {
-    return this.temporal.aborted;
+    return this.cancelled;
   }
 
   /** The attempt's own time is up (and Temporal did not cancel it). */
   get exhausted(): boolean {
-    return this.controller.signal.aborted && !this.temporal.aborted;
+    return this.controller.signal.aborted && !this.cancelled;
   }
 
   remainingMs(now = Date.now()): number {
@@ -51,6 +63,11 @@ export class AttemptBudget {
     clearTimeout(this.timer);
     this.temporal.removeEventListener('abort', this.onCancel);
   }
+}
+
+/** The cancellation the SDK gives running activities when their worker shuts down. */
+function isWorkerShutdown(reason: unknown): boolean {
+  return reason instanceof CancelledFailure && reason.message === 'WORKER_SHUTDOWN';
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

@@ -1,4 +1,4 @@
-import type { ApplicationFailure } from '@temporalio/common';
+import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -302,7 +302,46 @@ describe('a submit attempt that runs out of time', () => {
   });
 });
 
+describe('a submit attempt whose worker shuts down while its start is on the wire', () => {
+  it('lets the start finish and records the run, so the row needs no reconciling', async () => {
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 30_000 });
+    let aborted = false;
+    provider.onStart = (inputs, signal) =>
+      new Promise<StartRunResult>((resolve) => {
+        signal.addEventListener('abort', () => (aborted = true));
+        // The worker is asked to stop while the provider is still answering.
+        setTimeout(() => env.cancel('WORKER_SHUTDOWN'), 10);
+        setTimeout(() => resolve({ runId: provider.create(inputs), snapshot: null }), 50);
+      });
+    const run = createSubmitRun({ adapterFor: () => provider.adapter(), secrets: [], maxAssetBytes: 1 });
+    const out: SubmitRunOutput = await env.run(run, { row: 1, id: 'sku-1', settings: settings() });
+    expect(aborted).toBe(false);
+    expect(out).toMatchObject({ outcome: 'created', runId: 'run-1', attempts: 1 });
+    expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ state: 'created', runId: 'run-1' });
+    expect(await listPending(storage)).toEqual([]);
+    expect(provider.starts).toBe(1);
+  });
+});
+
 describe('AttemptBudget', () => {
+  it("outlives its worker's shutdown, up to its own deadline", () => {
+    vi.useFakeTimers();
+    try {
+      const temporal = new AbortController();
+      const info = { startToCloseTimeoutMs: 30_000 } as MockActivityEnvironment['context']['info'];
+      const budget = new AttemptBudget({ info, cancellationSignal: temporal.signal }, Date.now());
+      temporal.abort(new CancelledFailure('WORKER_SHUTDOWN'));
+      expect(budget.signal.aborted).toBe(false);
+      expect(budget.cancelledByTemporal).toBe(false);
+      vi.advanceTimersByTime(24_000);
+      expect(budget.signal.aborted).toBe(true);
+      expect(budget.exhausted).toBe(true);
+      budget.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('aborts at its share of the start-to-close timeout, not before, and tells that apart from a cancellation', () => {
     vi.useFakeTimers();
     try {

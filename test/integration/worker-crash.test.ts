@@ -59,3 +59,53 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
     expect(lines.filter((l) => l.status === 'submit_unknown').length).toBeLessThanOrEqual(15);
   });
 });
+
+describe('a worker stopped with SIGTERM while run-starts are on the wire', () => {
+  let h: Harness;
+  const workers: Spawned[] = [];
+  const ROWS_ON_THE_WIRE = 6;
+
+  beforeAll(async () => {
+    // Every run-start takes 3 s to answer (and creates its run even if the client has gone).
+    h = await startHarness('worker-stop', {
+      runDurationMs: 200,
+      faults: [{ kind: 'slow', rate: 1, delayMs: 3_000, endpoints: ['lamina.start'] }],
+    });
+  });
+
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await h?.stop();
+  });
+
+  it('lets those starts finish and records their runs: no row reconciles or ends submit_unknown', async () => {
+    const env = { ...h.env, TEMPORAL_ADDRESS: temporalAddress(), DURABATCH_TASK_QUEUE: h.taskQueue };
+    const first = spawnCli(['worker'], env);
+    workers.push(first);
+    const batchId = uniqueId('stop');
+    const manifest = await writeManifest(h.dir, ROWS_ON_THE_WIRE);
+    const handle = await startBatch(h, batchInput(h, manifest, batchId, { concurrency: ROWS_ON_THE_WIRE }));
+
+    await waitFor(
+      'every run-start to be on the wire',
+      () => (h.sim.counters().requests['lamina.start'] ?? 0) >= ROWS_ON_THE_WIRE,
+    );
+    expect(h.sim.counters().runsCreated).toBe(0);
+    first.child.kill('SIGTERM');
+    expect(await first.exited, first.output()).toBe(0);
+    // The worker waited for its starts' answers before it exited.
+    expect(h.sim.counters().runsCreated).toBe(ROWS_ON_THE_WIRE);
+
+    const second = spawnCli(['worker'], env);
+    workers.push(second);
+    const lines = await readResults((await handle.result()).resultsPath);
+    expect(lines).toHaveLength(ROWS_ON_THE_WIRE);
+    const counts = h.sim.counters().runsCreatedByFingerprint;
+    for (const line of lines) {
+      expect(line, `row ${line.row}`).toMatchObject({ status: 'succeeded', attempts: 1 });
+      expect(line.adopted, `row ${line.row} was reconciled`).toBeUndefined();
+      expect(counts[inputFingerprint('lamina', DEMO_LAMINA_APP_ID, rowInputs(line.row))], `row ${line.row}`).toBe(1);
+    }
+    expect(h.sim.counters().runsCreated).toBe(ROWS_ON_THE_WIRE);
+  });
+});

@@ -3,8 +3,9 @@ import { openSession } from '../session.js';
 
 /**
  * `durabatch worker`: a long-running worker for a Temporal cluster (TEMPORAL_ADDRESS), or for the embedded dev
- * server when no address is set. Holds the provider credentials from its environment. Stops on SIGINT/SIGTERM
- * after finishing what it has in hand.
+ * server when no address is set. Holds the provider credentials from its environment. On SIGINT/SIGTERM it
+ * stops polling, lets the run-starts it has on the wire finish (at most 24 s, see attempt-budget.ts) and cancels its
+ * other activities, which the next worker retries.
  */
 export async function workerCommand(
   opts: { taskQueue?: string },
