@@ -105,7 +105,7 @@ describe('submit once', () => {
       false,
     );
     expect(!isSubmitAmbiguous(http(429))).toBe(true);
-    expect(!isSubmitAmbiguous(http(503))).toBe(true);
+    expect(!isSubmitAmbiguous(http(503))).toBe(false);
     expect(!isSubmitAmbiguous(http(400))).toBe(true);
     for (const status of [500, 502, 504, 408]) expect(!isSubmitAmbiguous(http(status)), String(status)).toBe(false);
     expect(!isSubmitAmbiguous(new ProviderTimeoutError({ ...ctx, timeoutMs: 1 }))).toBe(false);

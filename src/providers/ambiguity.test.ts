@@ -22,6 +22,8 @@ describe('isSubmitAmbiguous', () => {
     expect(
       isSubmitAmbiguous(new ProviderHttpError({ ...ctx, status: 503, providerCode: 'RESOURCE_UNAVAILABLE' })),
     ).toBe(false);
+    // A 503 that asks to come back later (Magnific's errors carry no code).
+    expect(isSubmitAmbiguous(new ProviderHttpError({ ...ctx, status: 503, retryAfterSeconds: 5 }))).toBe(false);
     expect(isSubmitAmbiguous(new ProviderConfigError('lamina', 'no key'))).toBe(false);
   });
 
@@ -36,6 +38,11 @@ describe('isSubmitAmbiguous', () => {
     ).toBe(true);
     for (const status of [500, 502, 504])
       expect(isSubmitAmbiguous(new ProviderHttpError({ ...ctx, status }))).toBe(true);
+    // A bare 503 (a proxy's, after its backend dropped the request, say) or one with another code.
+    expect(isSubmitAmbiguous(new ProviderHttpError({ ...ctx, status: 503 }))).toBe(true);
+    expect(isSubmitAmbiguous(new ProviderHttpError({ ...ctx, status: 503, providerCode: 'INTERNAL_ERROR' }))).toBe(
+      true,
+    );
     expect(isSubmitAmbiguous(new Error('unknown'))).toBe(true);
   });
 });

@@ -96,8 +96,25 @@ describe('failedBeforeSending', () => {
     for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED']) {
       expect(failedBeforeSending(code), code).toBe(true);
     }
-    expect(failedBeforeSending('ERR_TLS_CERT_ALTNAME_INVALID')).toBe(true);
-    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_HEADERS_TIMEOUT', undefined]) {
+    for (const code of [
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      'ERR_SSL_WRONG_VERSION_NUMBER',
+      'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+      'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+      'ERR_TLS_HANDSHAKE_TIMEOUT',
+    ])
+      expect(failedBeforeSending(code), code).toBe(true);
+    // TLS errors that can end a kept-alive connection after the request went out on it.
+    for (const code of [
+      'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC',
+      'ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC',
+      'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR',
+      'ECONNRESET',
+      'UND_ERR_SOCKET',
+      'EPIPE',
+      'UND_ERR_HEADERS_TIMEOUT',
+      undefined,
+    ]) {
       expect(failedBeforeSending(code), String(code)).toBe(false);
     }
   });

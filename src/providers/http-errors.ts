@@ -117,10 +117,17 @@ const NOT_SENT_CODES = new Set([
   'HOSTNAME_MISMATCH',
 ]);
 
+/**
+ * OpenSSL errors of the handshake: the connection never carried a request. Other TLS errors (a bad record MAC, an
+ * alert) can end a kept-alive connection after the request went out on it, so they prove nothing.
+ */
+const TLS_HANDSHAKE =
+  /^ERR_(SSL|TLS)_.*(HANDSHAKE|WRONG_VERSION_NUMBER|UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|CERT|UNKNOWN_CA|ALTNAME|NO_PROTOCOLS_AVAILABLE)/;
+
 /** True when the failure code proves the request never reached the server (see NOT_SENT_CODES). */
 export function failedBeforeSending(code: string | undefined): boolean {
   if (code === undefined) return false;
-  return NOT_SENT_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_');
+  return NOT_SENT_CODES.has(code) || TLS_HANDSHAKE.test(code);
 }
 
 /**
