@@ -31,8 +31,10 @@ class FakeProvider {
   starts = 0;
   listError: Error | null = null;
   showInputs = false;
-  /** Runs that have ended, with their state (getRun answers for these only). */
+  /** Runs that have ended, with their state; getRun answers the other runs it made as still going, and 404 else. */
   ended = new Map<string, 'succeeded' | 'failed'>();
+  /** When set, getRun fails with it. */
+  getRunError: Error | null = null;
   onStart: (inputs: Record<string, unknown>, signal: AbortSignal) => Promise<StartRunResult> = (inputs) =>
     Promise.resolve({ runId: this.create(inputs), snapshot: null });
 
@@ -52,13 +54,15 @@ class FakeProvider {
         return this.onStart(inputs, opts?.signal ?? new AbortController().signal);
       },
       getRun: (runId) => {
-        const state = this.ended.get(runId);
-        if (!state) return unused();
+        if (this.getRunError) return Promise.reject(this.getRunError);
+        if (!this.runs.some((r) => r.runId === runId))
+          return Promise.reject(new ProviderHttpError({ ...ctx, method: 'GET', status: 404 }));
+        const state = this.ended.get(runId) ?? 'running';
         return Promise.resolve({
           runId,
-          providerStatus: state === 'succeeded' ? 'completed' : 'failed',
+          providerStatus: { succeeded: 'completed', failed: 'failed', running: 'running' }[state],
           state,
-          terminal: true,
+          terminal: state !== 'running',
           outputs: [],
           errorMessage: null,
           progress: null,
@@ -226,10 +230,12 @@ describe('submitRun after an ambiguous run-start', () => {
 describe('submitRun in a redrive', () => {
   it('sends one fresh run-start per generation and never adopts the run of an earlier one', async () => {
     expect(await submit()).toMatchObject({ outcome: 'created', runId: 'run-1', attempts: 1 });
+    provider.ended.set('run-1', 'failed');
     expect(await submit({ extra: { generation: 1 } })).toMatchObject({ runId: 'run-2' });
     expect(await submit({ extra: { generation: 1 } })).toMatchObject({ runId: 'run-2' });
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ generation: 1, attempts: 2 });
     expect(await readClaim(storage, 'run-2')).toBe('sku-1@1');
+    provider.ended.set('run-2', 'failed');
     // Generation 2's start is dropped: runs 1 and 2 are this row's older ones, run 3 is the one to adopt.
     dropAfterAccept();
     const third = await submit({ extra: { generation: 2 } });
@@ -246,6 +252,34 @@ describe('submitRun in a redrive', () => {
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ runId: 'run-1', generation: 1 });
     provider.ended.set('run-1', 'failed');
     expect(await submit({ extra: { generation: 2 } })).toMatchObject({ runId: 'run-2' });
+    expect(provider.starts).toBe(2);
+  });
+
+  it('waits on the earlier run again when it is still going, instead of paying for a second one', async () => {
+    expect(await submit()).toMatchObject({ runId: 'run-1' });
+    const again = await submit({ extra: { generation: 1 } });
+    expect(again).toMatchObject({ outcome: 'created', runId: 'run-1', snapshot: { terminal: false } });
+    expect(provider.starts).toBe(1);
+    expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ runId: 'run-1', generation: 1 });
+  });
+
+  it('starts afresh when the provider no longer knows the earlier run, and not on any other read failure', async () => {
+    expect(await submit()).toMatchObject({ runId: 'run-1' });
+    provider.getRunError = new ProviderHttpError({ ...ctx, method: 'GET', status: 429, retryAfterSeconds: 3 });
+    const failure = (await submit({ extra: { generation: 1 } }).catch((e: unknown) => e)) as ApplicationFailure;
+    expect(failure.nonRetryable).toBe(false);
+    expect(provider.starts).toBe(1);
+    provider.getRunError = new ProviderNetworkError({
+      ...ctx,
+      method: 'GET',
+      requestSent: true,
+      networkCode: 'ECONNRESET',
+    });
+    await expect(submit({ extra: { generation: 1 } })).rejects.toBeTruthy();
+    expect(provider.starts).toBe(1);
+    provider.getRunError = null;
+    provider.runs = [];
+    expect(await submit({ extra: { generation: 1 } })).toMatchObject({ outcome: 'created', runId: 'run-1' });
     expect(provider.starts).toBe(2);
   });
 

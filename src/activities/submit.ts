@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NormalizedRow } from '../manifest/types.js';
 import { isSubmitAmbiguous } from '../providers/ambiguity.js';
-import type { ProviderAdapter } from '../providers/types.js';
+import { ProviderHttpError } from '../providers/errors.js';
+import type { ProviderAdapter, RunSnapshot } from '../providers/types.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 import type { RunSnapshotLite, SubmitRunInput, SubmitRunOutput } from '../shared/types.js';
 import {
@@ -61,8 +62,9 @@ export function createSubmitRun(deps: ActivityDeps) {
       if (current?.state === 'created' && current.runId) return created(current, null);
       const adapter = deps.adapterFor(input.settings.provider);
       if (!current && previous?.state === 'created' && previous.runId) {
-        // A redriven row whose earlier run finished well (its download failed, say) is paid for: use it again.
-        const reused = await reusableRun(adapter, previous.runId, budget.signal);
+                // A redriven row whose earlier run finished well (its download failed, say) is paid for, and one still going
+        // will be: use it again.
+        const reused = await reusableRun(adapter, previous.runId, budget.signal, deps.secrets);
         if (reused) {
           const record: SubmitRecord = { ...previous, ...(generation > 0 ? { generation } : {}) };
           await writeSubmitRecord(storage, input.id, record);
@@ -99,10 +101,22 @@ export function createSubmitRun(deps: ActivityDeps) {
   };
 }
 
-/** The earlier run when it ended with outputs to keep (succeeded or partial), else null (a fresh start is due). */
-async function reusableRun(adapter: ProviderAdapter, runId: string, signal: AbortSignal) {
-  const run = await adapter.getRun(runId, { signal }).catch(() => null);
-  return run?.terminal && (run.state === 'succeeded' || run.state === 'partial') ? run : null;
+/**
+ * The earlier run when it can still give the row its outputs: it ended with outputs to keep (succeeded or partial),
+ * or it is still going (the row gave up waiting on it, say), so the redrive waits on it again instead of paying for
+ * a second one. Null when a fresh start is due: the run ended without outputs, or the provider no longer knows it.
+ * Any other failure to read it is the attempt's failure: starting afresh on a read error could pay twice.
+ */
+async function reusableRun(adapter: ProviderAdapter, runId: string, signal: AbortSignal, secrets: readonly string[]) {
+  let run: RunSnapshot;
+  try {
+    run = await adapter.getRun(runId, { signal });
+  } catch (err) {
+    if (err instanceof ProviderHttpError && err.status === 404) return null;
+    throw toActivityFailure(err, secrets);
+  }
+  if (!run.terminal) return run;
+  return run.state === 'succeeded' || run.state === 'partial' ? run : null;
 }
 
 /** Sends the run-start POST: the one request that can bill. */
