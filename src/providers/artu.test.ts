@@ -188,7 +188,7 @@ describe('Artu adapter', () => {
     const runs = await artu.listRuns!({ appId: 'wf-1', since: '2026-04-18T14:00:00Z' });
     expect(runs).toEqual([
       { runId: 'e1', providerStatus: 'running', createdAt: '2026-04-18T14:00:01Z', inputs: { prompt: 'a' } },
-      { runId: 'e2', providerStatus: 'running', createdAt: '2026-04-18T14:00:02Z', inputs: null },
+      { runId: 'e2', providerStatus: 'running', createdAt: '2026-04-18T14:00:02Z', inputs: {} },
       { runId: 'e3', providerStatus: 'running', createdAt: '2026-04-18T14:00:03Z', inputs: { prompt: 'b' } },
     ]);
     const filter = { workflowId: 'wf-1', createdAt: { gte: '2026-04-18T14:00:00Z' } };

@@ -129,7 +129,9 @@ export function createArtuAdapter(options: ArtuAdapterOptions): ProviderAdapter 
             runId: exec.id,
             providerStatus: exec.status,
             createdAt: exec.createdAt,
-            inputs: exec.inputs ?? null,
+            // An execution listed without inputs (one an event or a schedule started, say) has none to match a row's:
+            // null would make it a candidate for every row, as on Lamina, whose list shows no inputs at all.
+            inputs: exec.inputs ?? {},
           });
         }
         if (!pagination.hasMore) return [...runs.values()];

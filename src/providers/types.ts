@@ -85,7 +85,7 @@ export interface ListedRun {
   runId: string;
   providerStatus: string;
   createdAt: string;
-  /** Inputs of the run when the provider's list shows them (Artu); null otherwise (Lamina). */
+  /** Inputs of the run where the provider's list shows inputs (Artu: `{}` for a run listed without any); null where it never does (Lamina). */
   inputs: Record<string, unknown> | null;
 }
 
