@@ -26,6 +26,11 @@ import { withHeartbeat } from './heartbeat.js';
 /** Provider and worker clocks may differ by this much: windows start this much earlier. */
 export const CLOCK_SKEW_MS = 5_000;
 /**
+ * The largest clock offset a Date header may show for a run to be adopted: CLOCK_SKEW_MS less the header's whole
+ * second and some latency. Beyond it a window could take in another row's run, so no run is adopted.
+ */
+export const MAX_MEASURED_OFFSET_MS = CLOCK_SKEW_MS - 1_500;
+/**
  * A run shows up in the list at the latest this long after its request failed (late processing, list lag): the
  * window of a failed request ends then, and "no run" is only concluded once it has passed.
  */
@@ -239,6 +244,10 @@ export async function reconcileUntilSettled(ctx: ReconcileContext): Promise<Excl
     if ('kind' in found) return found;
     const verdict = judge({ ...found, self: ctx.self, now: Date.now(), appLabel: ctx.appLabel });
     if (verdict.kind === 'adopt') {
+      // A run this row claimed is proof whatever the clocks say; any other adoption trusts the windows.
+      const claimed = found.candidates.some((c) => c.runId === verdict.runId && c.claimedBy === ctx.self.owner);
+      const skew = claimed ? null : clockProblem(lister.clockOffsetMs?.() ?? null, ctx.appLabel);
+      if (skew) return { kind: 'unknown', reason: skew };
       // Another row may have claimed the same run since the listing: then judge again from a fresh listing.
       if ((await claimRun(ctx.storage, verdict.runId, ctx.self.owner)) === ctx.self.owner) return verdict;
       continue;
@@ -269,6 +278,18 @@ async function listOnce(
     }
     throw failure;
   }
+}
+
+/** Null when the provider's clock (its Date header) agrees with this worker's closely enough to trust the windows. */
+export function clockProblem(offsetMs: number | null, appLabel: string): string | null {
+  if (offsetMs === null || Math.abs(offsetMs) <= MAX_MEASURED_OFFSET_MS) return null;
+  const seconds = Math.round(Math.abs(offsetMs) / 1000);
+  const side = offsetMs > 0 ? 'ahead of' : 'behind';
+  return (
+    `the provider's clock is about ${seconds} s ${side} this worker's (its Date header), more than the ` +
+    `${CLOCK_SKEW_MS / 1000} s that matching ${appLabel}'s runs to rows allows, so no run is adopted: a run of ` +
+    `another row could be taken for this one; set this worker's clock right (NTP)`
+  );
 }
 
 function reconciling(why: string): ApplicationFailure {

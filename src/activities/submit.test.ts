@@ -35,6 +35,8 @@ class FakeProvider {
   ended = new Map<string, 'succeeded' | 'failed'>();
   /** When set, getRun fails with it. */
   getRunError: Error | null = null;
+  /** What the adapter says of the provider's clock against the worker's (its Date headers). */
+  clockOffset: number | null = null;
   onStart: (inputs: Record<string, unknown>, signal: AbortSignal) => Promise<StartRunResult> = (inputs) =>
     Promise.resolve({ runId: this.create(inputs), snapshot: null });
 
@@ -48,6 +50,7 @@ class FakeProvider {
     const unused = () => Promise.reject(new Error('not used'));
     const base: ProviderAdapter = {
       provider: 'lamina',
+      clockOffsetMs: () => this.clockOffset,
       getApp: () => Promise.resolve(null),
       startRun: (_app, inputs, opts) => {
         this.starts += 1;
@@ -158,6 +161,22 @@ describe('submitRun after an ambiguous run-start', () => {
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ state: 'unknown' });
     expect(reasonOf(await submit())).toBe(reason);
     expect(provider.starts).toBe(1);
+  });
+
+  it("adopts nothing when the provider's clock is further off this worker's than the windows allow", async () => {
+    provider.clockOffset = -8_000;
+    dropAfterAccept();
+    const reason = reasonOf(await submit());
+    expect(reason).toContain("the provider's clock is about 8 s behind this worker's");
+    expect(reason).toContain('NTP');
+    expect(await readClaim(storage, 'run-1')).toBeNull();
+    expect(provider.starts).toBe(1);
+  });
+
+  it("adopts as usual when the clocks agree within the Date header's second", async () => {
+    provider.clockOffset = -900;
+    dropAfterAccept();
+    expect(await submit()).toMatchObject({ outcome: 'created', runId: 'run-1' });
   });
 
   it('matches on inputs when the list shows them, ignoring runs of other inputs', async () => {

@@ -70,6 +70,7 @@ export function createArtuAdapter(options: ArtuAdapterOptions): ProviderAdapter 
   return {
     provider: 'artu',
     waitMode: 'long-poll',
+    clockOffsetMs: () => client.clockOffsetMs(),
 
     getApp() {
       return Promise.resolve(null);

@@ -64,6 +64,19 @@ describe('requestJson against a mock agent', () => {
       .reply(202, { data: { runId: 'r1' } }, { headers: { 'x-request-id': 'req-9' } });
     const res = await requestJson(req());
     expect(res).toMatchObject({ status: 202, body: { data: { runId: 'r1' } }, requestId: 'req-9' });
+    expect(res.clockOffsetMs).toBeUndefined();
+  });
+
+  it("reads the provider's clock against this machine's from the Date header", async () => {
+    const ahead = new Date(Date.now() + 60_000).toUTCString();
+    mock
+      .get(ORIGIN)
+      .intercept({ path: /.*/, method: 'POST' })
+      .reply(202, { data: { runId: 'r1' } }, { headers: { date: ahead } });
+    const { clockOffsetMs } = await requestJson(req());
+    // The header counts whole seconds.
+    expect(clockOffsetMs).toBeGreaterThan(58_000);
+    expect(clockOffsetMs).toBeLessThanOrEqual(60_000);
   });
 
   it('maps a 429 to ProviderHttpError with code, Retry-After seconds and a readable message', async () => {

@@ -80,6 +80,8 @@ export interface JsonResponse {
   /** Parsed JSON, or null for an empty body. */
   body: unknown;
   requestId: string | undefined;
+  /** The provider's clock minus this machine's, from the answer's Date header (whole seconds), when it has one. */
+  clockOffsetMs: number | undefined;
 }
 
 /**
@@ -129,7 +131,15 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
     throw transportError(err, answered, req, secrets);
   }
   if (read.tooLarge) throw new ProviderProtocolError({ ...answered, problem: `body exceeds ${MAX_JSON_BYTES} bytes` });
-  return { status, headers: res.headers, body: parseJson(read.text, answered, res.headers, secrets), requestId };
+  const body = parseJson(read.text, answered, res.headers, secrets);
+  return { status, headers: res.headers, body, requestId, clockOffsetMs: clockOffsetOf(res.headers) };
+}
+
+/** The Date header against this machine's clock. The header counts whole seconds: up to 1 s (plus latency) low. */
+function clockOffsetOf(headers: IncomingHttpHeaders): number | undefined {
+  const date = headerValue(headers, 'date');
+  const at = date === undefined ? NaN : Date.parse(date);
+  return Number.isNaN(at) ? undefined : at - Date.now();
 }
 
 function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): URL {

@@ -56,6 +56,7 @@ export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdap
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.requestTimeoutMs ?? LAMINA_DEFAULT_TIMEOUT_MS;
 
+  let clockOffsetMs: number | null = null;
   const call = async (c: Call) => {
     const res = await requestJson({
       provider: 'lamina',
@@ -68,6 +69,7 @@ export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdap
     });
     const ctx: ProviderErrorContext = { provider: 'lamina', method: c.method, path: c.path, status: res.status };
     if (res.requestId !== undefined) ctx.requestId = res.requestId;
+    if (res.clockOffsetMs !== undefined) clockOffsetMs = res.clockOffsetMs;
     return { body: res.body, ctx };
   };
   const parse = <S extends z.ZodType>(schema: S, r: { body: unknown; ctx: ProviderErrorContext }) =>
@@ -77,6 +79,7 @@ export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdap
   return {
     provider: 'lamina',
     waitMode: 'long-poll',
+    clockOffsetMs: () => clockOffsetMs,
 
     async getApp(appId, opts) {
       const r = await call({ method: 'GET', path: `/v1/apps/${encodeURIComponent(appId)}`, signal: opts?.signal });

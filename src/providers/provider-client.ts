@@ -33,6 +33,8 @@ export interface ProviderClient {
   call(c: ProviderCall): Promise<ProviderAnswer>;
   /** The answer checked against `schema`; a missing or wrong field is a ProviderProtocolError naming it. */
   parse<S extends z.ZodType>(schema: S, answer: ProviderAnswer): z.output<S>;
+  /** The provider's clock minus this machine's, from the last answer with a Date header (null before one). */
+  clockOffsetMs(): number | null;
 }
 
 /**
@@ -41,6 +43,7 @@ export interface ProviderClient {
  */
 export function createProviderClient(options: ProviderClientOptions): ProviderClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  let clockOffsetMs: number | null = null;
   return {
     async call(c) {
       const res = await requestJson({
@@ -55,10 +58,12 @@ export function createProviderClient(options: ProviderClientOptions): ProviderCl
       const ctx: ProviderErrorContext = { provider: options.provider, method: c.method, path: c.path };
       ctx.status = res.status;
       if (res.requestId !== undefined) ctx.requestId = res.requestId;
+      if (res.clockOffsetMs !== undefined) clockOffsetMs = res.clockOffsetMs;
       return { body: res.body, ctx };
     },
     parse(schema, answer) {
       return parseResponse(schema, answer.body, answer.ctx, options.secrets);
     },
+    clockOffsetMs: () => clockOffsetMs,
   };
 }

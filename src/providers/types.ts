@@ -131,6 +131,11 @@ export interface ProviderAdapter {
   waitRun(runId: string, opts: RequestOptions & { timeoutSeconds: number }): Promise<RunSnapshot>;
   /** Runs created since a moment, all pages; undefined when the provider has no list endpoint. */
   listRuns?(query: ListRunsQuery): Promise<ListedRun[]>;
+  /**
+   * The provider's clock minus this worker's, as the last answer's Date header showed it; null before any answer
+   * with one. Reconciliation compares the provider's creation times with this worker's clock.
+   */
+  clockOffsetMs?(): number | null;
   /** Follows the run's event stream until it ends; undefined when the provider has no stream. */
   streamRun?(runId: string, opts: StreamRunOptions): Promise<StreamEnd>;
   /** Cancels a run; undefined when the provider cannot cancel. */
