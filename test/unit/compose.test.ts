@@ -22,6 +22,7 @@ interface Service {
   environment?: Record<string, string | number>;
   ports?: string[];
   volumes?: string[];
+  stop_grace_period?: string;
 }
 
 /** Environment variables the adapters read (from src/providers/index.ts itself), optional ones aside. */
@@ -72,6 +73,9 @@ describe('docker-compose.yml (parsed: there is no Docker engine here)', () => {
       if (name.endsWith('_API_KEY')) expect(String(env[name])).toMatch(/^\$\{[A-Z_]+:-\}$/);
     }
     expect(worker?.volumes).toContain('./data:/data');
+    // A stopping worker waits for its run-starts, which end themselves within their 30 s start-to-close.
+    const grace = /^(\d+)s$/.exec(worker?.stop_grace_period ?? '');
+    expect(Number(grace?.[1] ?? 0)).toBeGreaterThanOrEqual(30);
   });
 
   it('runs the webhook receiver on the port the CLI defaults to, with what it needs to verify Lamina webhooks', async () => {
