@@ -62,7 +62,7 @@ export function createSubmitRun(deps: ActivityDeps) {
       if (current?.state === 'created' && current.runId) return created(current, null);
       const adapter = deps.adapterFor(input.settings.provider);
       if (!current && previous?.state === 'created' && previous.runId) {
-                // A redriven row whose earlier run finished well (its download failed, say) is paid for, and one still going
+        // A redriven row whose earlier run finished well (its download failed, say) is paid for, and one still going
         // will be: use it again.
         const reused = await reusableRun(adapter, previous.runId, budget.signal, deps.secrets);
         if (reused) {

@@ -116,6 +116,8 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   } catch (err) {
     throw transportError(err, ctx, req, secrets);
   }
+  // When the headers came: the Date header is stamped then, however long the body takes after it.
+  const headersAt = Date.now();
   const status = res.statusCode;
   const requestId = headerValue(res.headers, 'x-request-id');
   const answered = { ...ctx, status, requestId };
@@ -132,14 +134,17 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   }
   if (read.tooLarge) throw new ProviderProtocolError({ ...answered, problem: `body exceeds ${MAX_JSON_BYTES} bytes` });
   const body = parseJson(read.text, answered, res.headers, secrets);
-  return { status, headers: res.headers, body, requestId, clockOffsetMs: clockOffsetOf(res.headers) };
+  return { status, headers: res.headers, body, requestId, clockOffsetMs: clockOffsetOf(res.headers, headersAt) };
 }
 
-/** The Date header against this machine's clock. The header counts whole seconds: up to 1 s (plus latency) low. */
-function clockOffsetOf(headers: IncomingHttpHeaders): number | undefined {
+/**
+ * The Date header against this machine's clock when the headers arrived. The header counts whole seconds, so this is
+ * up to 1 s (plus the latency) low.
+ */
+function clockOffsetOf(headers: IncomingHttpHeaders, headersAt: number): number | undefined {
   const date = headerValue(headers, 'date');
   const at = date === undefined ? NaN : Date.parse(date);
-  return Number.isNaN(at) ? undefined : at - Date.now();
+  return Number.isNaN(at) ? undefined : at - headersAt;
 }
 
 function buildUrl(baseUrl: string, path: string, query: JsonRequest['query']): URL {
