@@ -22,8 +22,12 @@ export class AttemptBudget {
   private readonly timer: ReturnType<typeof setTimeout>;
   private readonly temporal: AbortSignal;
   private cancelled = false;
+  private shutdown = false;
   private readonly onCancel = () => {
-    if (isWorkerShutdown(this.temporal.reason)) return;
+    if (isWorkerShutdown(this.temporal.reason)) {
+      this.shutdown = true;
+      return;
+    }
     this.cancelled = true;
     this.controller.abort(this.temporal.reason);
   };
@@ -48,6 +52,11 @@ export class AttemptBudget {
   /** Temporal cancelled the attempt (not the worker's own shutdown, which the attempt outlives). */
   get cancelledByTemporal(): boolean {
     return this.cancelled;
+  }
+
+  /** The worker is shutting down: what is on the wire may finish, but nothing new should start. */
+  get stopping(): boolean {
+    return this.shutdown;
   }
 
   /** The attempt's own time is up (and Temporal did not cancel it). */

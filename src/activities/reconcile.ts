@@ -26,10 +26,11 @@ import { withHeartbeat } from './heartbeat.js';
 /** Provider and worker clocks may differ by this much: windows start this much earlier. */
 export const CLOCK_SKEW_MS = 5_000;
 /**
- * The largest clock offset a Date header may show for a run to be adopted: CLOCK_SKEW_MS less the header's whole
- * second and some latency. Beyond it a window could take in another row's run, so no run is adopted.
+ * A Date header counts whole seconds and is stamped before the answer travels, so the offset it shows is low by up
+ * to 1 s plus the latency: the true offset lies between the reading and the reading + 1 s + latency. A reading
+ * above this (1 s and 500 ms of latency under CLOCK_SKEW_MS), or below −CLOCK_SKEW_MS, may be outside the windows.
  */
-export const MAX_MEASURED_OFFSET_MS = CLOCK_SKEW_MS - 1_500;
+export const MAX_OFFSET_AHEAD_MS = CLOCK_SKEW_MS - 1_500;
 /**
  * A run shows up in the list at the latest this long after its request failed (late processing, list lag): the
  * window of a failed request ends then, and "no run" is only concluded once it has passed.
@@ -81,8 +82,11 @@ export interface Rival {
   state: SubmitRecord['state'] | null;
 }
 
+/** `hold` on an unknown verdict: the row's run was probably found, so it must never be sent again automatically. */
 export type Verdict =
-  { kind: 'adopt'; runId: string } | { kind: 'wait'; reason: string } | { kind: 'unknown'; reason: string };
+  | { kind: 'adopt'; runId: string }
+  | { kind: 'wait'; reason: string }
+  | { kind: 'unknown'; reason: string; hold?: boolean };
 
 export interface JudgeInput {
   self: ReconcileSelf;
@@ -242,18 +246,22 @@ export async function reconcileUntilSettled(ctx: ReconcileContext): Promise<Excl
   for (;;) {
     const found = await listOnce(ctx, lister);
     if ('kind' in found) return found;
-    const verdict = judge({ ...found, self: ctx.self, now: Date.now(), appLabel: ctx.appLabel });
+    let verdict = judge({ ...found, self: ctx.self, now: Date.now(), appLabel: ctx.appLabel });
+    // A run this row claimed is proof whatever the clocks say; any other adoption trusts the windows, so it waits
+    // while the clocks look too far apart (each listing reads them again: one slow answer is no verdict).
+    const adopting = verdict.kind === 'adopt' ? verdict.runId : null;
+    const claimed = found.candidates.some((c) => c.runId === adopting && c.claimedBy === ctx.self.owner);
+    const skew = adopting && !claimed ? clockProblem(lister.clockOffsetMs?.() ?? null, ctx.appLabel) : null;
+    if (skew) verdict = { kind: 'wait', reason: skew };
     if (verdict.kind === 'adopt') {
-      // A run this row claimed is proof whatever the clocks say; any other adoption trusts the windows.
-      const claimed = found.candidates.some((c) => c.runId === verdict.runId && c.claimedBy === ctx.self.owner);
-      const skew = claimed ? null : clockProblem(lister.clockOffsetMs?.() ?? null, ctx.appLabel);
-      if (skew) return { kind: 'unknown', reason: skew };
       // Another row may have claimed the same run since the listing: then judge again from a fresh listing.
       if ((await claimRun(ctx.storage, verdict.runId, ctx.self.owner)) === ctx.self.owner) return verdict;
       continue;
     }
     if (verdict.kind === 'unknown') return verdict;
-    if (Date.now() >= ctx.until) return { kind: 'unknown', reason: `stopped waiting: ${verdict.reason}` };
+    if (Date.now() >= ctx.until) {
+      return { kind: 'unknown', reason: `stopped waiting: ${verdict.reason}`, ...(skew ? { hold: true } : {}) };
+    }
     if (ctx.budget.remainingMs() < RECONCILE_STEP_MS + LIST_ALLOWANCE_MS) throw reconciling(verdict.reason);
     Context.current().heartbeat();
     await pause(RECONCILE_STEP_MS, ctx.budget.signal);
@@ -282,13 +290,14 @@ async function listOnce(
 
 /** Null when the provider's clock (its Date header) agrees with this worker's closely enough to trust the windows. */
 export function clockProblem(offsetMs: number | null, appLabel: string): string | null {
-  if (offsetMs === null || Math.abs(offsetMs) <= MAX_MEASURED_OFFSET_MS) return null;
+  if (offsetMs === null || (offsetMs <= MAX_OFFSET_AHEAD_MS && offsetMs >= -CLOCK_SKEW_MS)) return null;
   const seconds = Math.round(Math.abs(offsetMs) / 1000);
   const side = offsetMs > 0 ? 'ahead of' : 'behind';
   return (
     `the provider's clock is about ${seconds} s ${side} this worker's (its Date header), more than the ` +
     `${CLOCK_SKEW_MS / 1000} s that matching ${appLabel}'s runs to rows allows, so no run is adopted: a run of ` +
-    `another row could be taken for this one; set this worker's clock right (NTP)`
+    `another row could be taken for this one; set this worker's clock right (NTP). The run found is probably ` +
+    `this row's, so it is not sent again, not even with --on-ambiguous-submit resubmit`
   );
 }
 

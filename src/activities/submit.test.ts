@@ -19,7 +19,7 @@ import {
   writeSubmitRecord,
 } from '../storage/index.js';
 import { AttemptBudget } from './attempt-budget.js';
-import { SUBMIT_RECONCILING } from './reconcile.js';
+import { clockProblem, SUBMIT_RECONCILING } from './reconcile.js';
 import { createSubmitRun } from './submit.js';
 
 const ctx = { provider: 'lamina' as const, method: 'POST', path: '/v1/apps/app-1/runs' };
@@ -163,20 +163,43 @@ describe('submitRun after an ambiguous run-start', () => {
     expect(provider.starts).toBe(1);
   });
 
-  it("adopts nothing when the provider's clock is further off this worker's than the windows allow", async () => {
+  it("adopts nothing while the provider's clock is further off than the windows allow, and never resends it", async () => {
     provider.clockOffset = -8_000;
-    dropAfterAccept();
-    const reason = reasonOf(await submit());
+    provider.create(ROW_INPUTS);
+    const startedAt = new Date(Date.now() - 1_000).toISOString();
+    await markPending(storage, { id: 'sku-1', since: startedAt, fingerprint: inputsFingerprint(ROW_INPUTS) });
+    // The start was dropped, and reconciling has 2.5 s left: every listing shows the clocks 8 s apart.
+    await writeSubmitRecord(storage, 'sku-1', {
+      state: 'ambiguous',
+      attempts: 1,
+      startedAt,
+      failedAt: startedAt,
+      error: 'dropped',
+      reconcileUntil: new Date(Date.now() + 2_500).toISOString(),
+    });
+    const extra = { onAmbiguousSubmit: 'resubmit' as const };
+    const reason = reasonOf(await submit({ extra }));
     expect(reason).toContain("the provider's clock is about 8 s behind this worker's");
     expect(reason).toContain('NTP');
     expect(await readClaim(storage, 'run-1')).toBeNull();
-    expect(provider.starts).toBe(1);
+    expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ state: 'unknown', held: true });
+    // Even --on-ambiguous-submit resubmit does not send it again: the run found is probably the row's.
+    expect(reasonOf(await submit({ extra }))).toContain('NTP');
+    expect(provider.starts).toBe(0);
   });
 
-  it("adopts as usual when the clocks agree within the Date header's second", async () => {
-    provider.clockOffset = -900;
+  it('adopts once the clocks agree again within the windows (a Date header reads up to 1 s low)', async () => {
+    provider.clockOffset = -8_000;
     dropAfterAccept();
+    setTimeout(() => (provider.clockOffset = -4_500), 500);
     expect(await submit()).toMatchObject({ outcome: 'created', runId: 'run-1' });
+  });
+
+  it('trusts a Date header up to 3.5 s ahead (it reads low) and 5 s behind', () => {
+    for (const offset of [null, 0, 3_500, -5_000])
+      expect(clockProblem(offset, 'lamina app a'), String(offset)).toBeNull();
+    expect(clockProblem(3_600, 'lamina app a')).toContain('about 4 s ahead of');
+    expect(clockProblem(-5_100, 'lamina app a')).toContain('about 5 s behind');
   });
 
   it('matches on inputs when the list shows them, ignoring runs of other inputs', async () => {
@@ -282,6 +305,25 @@ describe('submitRun in a redrive', () => {
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ runId: 'run-1', generation: 1 });
   });
 
+  it('fails the row, without a new run, when the earlier run cannot be read after several attempts or is refused', async () => {
+    expect(await submit()).toMatchObject({ runId: 'run-1' });
+    provider.getRunError = new ProviderHttpError({ ...ctx, method: 'GET', status: 502 });
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 30_000, attempt: 8 });
+    const run = createSubmitRun({ adapterFor: () => provider.adapter(), secrets: [], maxAssetBytes: 1 });
+    const args = { row: 1, id: 'sku-1', settings: settings({ generation: 1 }) };
+    const late = (await env.run(run, args).catch((e: unknown) => e)) as ApplicationFailure;
+    expect(late.nonRetryable).toBe(true);
+    expect(late.message).toContain("could not read run run-1, this row's earlier run (attempt 8");
+    expect(late.message).toContain('No new run was started');
+    provider.getRunError = new ProviderHttpError({ ...ctx, method: 'GET', status: 400 });
+    const refused = (await submit({ extra: { generation: 1 } }).catch((e: unknown) => e)) as ApplicationFailure;
+    expect(refused.nonRetryable).toBe(true);
+    expect(refused.message).toContain('check it at the provider');
+    provider.getRunError = new ProviderHttpError({ ...ctx, method: 'GET', status: 410 });
+    expect(await submit({ extra: { generation: 1 } })).toMatchObject({ outcome: 'created', runId: 'run-2' });
+    expect(provider.starts).toBe(2);
+  });
+
   it('starts afresh when the provider no longer knows the earlier run, and not on any other read failure', async () => {
     expect(await submit()).toMatchObject({ runId: 'run-1' });
     provider.getRunError = new ProviderHttpError({ ...ctx, method: 'GET', status: 429, retryAfterSeconds: 3 });
@@ -373,6 +415,22 @@ describe('a submit attempt whose worker shuts down while its start is on the wir
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ state: 'created', runId: 'run-1' });
     expect(await listPending(storage)).toEqual([]);
     expect(provider.starts).toBe(1);
+  });
+});
+
+describe('a submit attempt that begins while its worker shuts down', () => {
+  it('sends nothing and writes nothing, so another worker sends the start', async () => {
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 30_000 });
+    env.cancel('WORKER_SHUTDOWN');
+    const run = createSubmitRun({ adapterFor: () => provider.adapter(), secrets: [], maxAssetBytes: 1 });
+    const failure = (await env
+      .run(run, { row: 1, id: 'sku-1', settings: settings() })
+      .catch((e: unknown) => e)) as ApplicationFailure;
+    expect(failure.message).toContain('shutting down');
+    expect(failure.nonRetryable).toBe(false);
+    expect(provider.starts).toBe(0);
+    expect(await readSubmitRecord(storage, 'sku-1')).toBeNull();
+    expect(await listPending(storage)).toEqual([]);
   });
 });
 

@@ -90,7 +90,7 @@ export function createSubmitRun(deps: ActivityDeps) {
       // be paid without end: after MAX_RESUBMITS starts the row is held.
       if (
         current?.state === 'unknown' &&
-        (input.settings.onAmbiguousSubmit !== 'resubmit' || current.attempts >= MAX_RESUBMITS)
+        (input.settings.onAmbiguousSubmit !== 'resubmit' || current.attempts >= MAX_RESUBMITS || current.held)
       ) {
         return unknown(current, current.error ?? INTERRUPTED);
       }
@@ -112,16 +112,36 @@ async function reusableRun(adapter: ProviderAdapter, runId: string, signal: Abor
   try {
     run = await adapter.getRun(runId, { signal });
   } catch (err) {
-    if (err instanceof ProviderHttpError && err.status === 404) return null;
-    throw toActivityFailure(err, secrets);
+    if (err instanceof ProviderHttpError && (err.status === 404 || err.status === 410)) return null;
+    const failure = toActivityFailure(err, secrets);
+    const attempt = Context.current().info.attempt;
+    if (!(failure instanceof ApplicationFailure) || (!failure.nonRetryable && attempt < REUSE_READ_ATTEMPTS))
+      throw failure;
+    // A run the provider refuses to show, or one kept trying forever, would hold the row and its batch for good.
+    throw ApplicationFailure.create({
+      type: failure.type ?? FAILURE_TYPES.providerUnavailable,
+      nonRetryable: true,
+      message: `could not read run ${runId}, this row's earlier run (attempt ${attempt}: ${failure.message}); it may still be running, and billed: check it at the provider before you redrive the row again. No new run was started`,
+    });
   }
   if (!run.terminal) return run;
   return run.state === 'succeeded' || run.state === 'partial' ? run : null;
 }
 
+/** Attempts a redrive makes at reading the row's earlier run before the row fails (about 4 minutes of backoff). */
+const REUSE_READ_ATTEMPTS = 8;
+
 /** Sends the run-start POST: the one request that can bill. */
 async function send(sub: Submission, previous: SubmitRecord | null): Promise<SubmitRunOutput> {
   const { input, storage, budget } = sub;
+  if (budget.stopping) {
+    // Nothing sent and nothing written: another worker sends it. (A start already on the wire is let finish.)
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.providerUnavailable,
+      message: 'this worker is shutting down, so it did not send the run-start; another worker sends it',
+      nextRetryDelay: '1s',
+    });
+  }
   const record: SubmitRecord = {
     state: 'sending',
     attempts: (previous?.attempts ?? 0) + 1,
@@ -210,9 +230,9 @@ async function settle(sub: Submission, doubt: SubmitRecord): Promise<SubmitRunOu
     return created(adopted, null);
   }
   const why = `${record.error ?? INTERRUPTED}; ${verdict.reason}`;
-  const held: SubmitRecord = { ...record, state: 'unknown', error: why };
+  const held: SubmitRecord = { ...record, state: 'unknown', error: why, ...(verdict.hold ? { held: true } : {}) };
   await writeSubmitRecord(storage, input.id, held);
-  if (input.settings.onAmbiguousSubmit === 'resubmit') {
+  if (input.settings.onAmbiguousSubmit === 'resubmit' && !verdict.hold) {
     throw ApplicationFailure.create({
       type: FAILURE_TYPES.submitAmbiguous,
       message: `${why}; resubmitting as --on-ambiguous-submit resubmit asks`,

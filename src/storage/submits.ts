@@ -24,6 +24,8 @@ export interface SubmitRecord {
   reconcileUntil?: string;
   /** The batch generation this record belongs to (absent: 0, the first run; each redrive adds one). */
   generation?: number;
+  /** An `unknown` that is never sent again automatically, whatever --on-ambiguous-submit says (its run was found). */
+  held?: boolean;
 }
 
 export async function readSubmitRecord(storage: BatchStorage, id: string): Promise<SubmitRecord | null> {
