@@ -1,9 +1,7 @@
 import type { Dispatcher } from 'undici';
-import type { z } from 'zod';
 import { ProviderConfigError, ProviderProtocolError } from './errors.js';
 import type { ProviderErrorContext } from './errors.js';
-import { requestJson } from './http.js';
-import type { JsonRequest } from './http.js';
+import { createProviderClient } from './provider-client.js';
 import { toAppDefinition, toRunSnapshot } from './lamina-map.js';
 import { LAMINA_STREAM_IDLE_TIMEOUT_MS, streamLaminaRun } from './lamina-stream.js';
 import {
@@ -16,7 +14,6 @@ import {
   laminaWaitEnvelope,
 } from './lamina-schemas.js';
 import type { ListedRun, ProviderAdapter, RunSnapshot } from './types.js';
-import { parseResponse } from './validate.js';
 
 /** What createLaminaAdapter needs; createAdapter fills it from LAMINA_API_KEY and LAMINA_BASE_URL. */
 export interface LaminaAdapterOptions {
@@ -42,8 +39,6 @@ export const LAMINA_LIST_PAGE_SIZE = 100;
 /** Safety stop for listRuns: 100 000 runs since one submit attempt means the listing cannot prove anything. */
 const MAX_LIST_PAGES = 1000;
 
-type Call = Pick<JsonRequest, 'method' | 'path' | 'query' | 'body' | 'signal'> & { timeoutMs?: number };
-
 /**
  * The Lamina adapter (docs.uselamina.ai): one request per call, no retries, every answer validated. startRun is the
  * one call that bills; when it fails the error says whether the POST may have reached Lamina (design.md, "Submit
@@ -56,56 +51,50 @@ export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdap
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.requestTimeoutMs ?? LAMINA_DEFAULT_TIMEOUT_MS;
 
-  let clockOffsetMs: number | null = null;
-  const call = async (c: Call) => {
-    const res = await requestJson({
-      provider: 'lamina',
-      baseUrl,
-      headers: { 'x-api-key': apiKey, 'user-agent': 'durabatch' },
-      timeoutMs,
-      dispatcher: options.dispatcher,
-      secrets: [apiKey],
-      ...c,
-    });
-    const ctx: ProviderErrorContext = { provider: 'lamina', method: c.method, path: c.path, status: res.status };
-    if (res.requestId !== undefined) ctx.requestId = res.requestId;
-    if (res.clockOffsetMs !== undefined) clockOffsetMs = res.clockOffsetMs;
-    return { body: res.body, ctx };
-  };
-  const parse = <S extends z.ZodType>(schema: S, r: { body: unknown; ctx: ProviderErrorContext }) =>
-    parseResponse(schema, r.body, r.ctx, [apiKey]);
+  const client = createProviderClient({
+    provider: 'lamina',
+    baseUrl,
+    headers: { 'x-api-key': apiKey },
+    timeoutMs,
+    dispatcher: options.dispatcher,
+    secrets: [apiKey],
+  });
   const runPath = (runId: string) => `/v1/runs/${encodeURIComponent(runId)}`;
 
   return {
     provider: 'lamina',
     waitMode: 'long-poll',
-    clockOffsetMs: () => clockOffsetMs,
+    clockOffsetMs: () => client.clockOffsetMs(),
 
     async getApp(appId, opts) {
-      const r = await call({ method: 'GET', path: `/v1/apps/${encodeURIComponent(appId)}`, signal: opts?.signal });
-      return toAppDefinition(parse(laminaAppEnvelope, r).data, appId);
+      const r = await client.call({
+        method: 'GET',
+        path: `/v1/apps/${encodeURIComponent(appId)}`,
+        signal: opts?.signal,
+      });
+      return toAppDefinition(client.parse(laminaAppEnvelope, r).data, appId);
     },
 
     async startRun(appId, inputs, opts) {
-      const r = await call({
+      const r = await client.call({
         method: 'POST',
         path: `/v1/apps/${encodeURIComponent(appId)}/runs`,
         query: { webhook: opts?.webhookUrl },
         body: { inputs },
         signal: opts?.signal,
       });
-      const runId = parse(laminaStartEnvelope, r).data.runId;
+      const runId = client.parse(laminaStartEnvelope, r).data.runId;
       return { runId, snapshot: startSnapshot(r.body, r.ctx) };
     },
 
     async getRun(runId, opts) {
-      const r = await call({ method: 'GET', path: runPath(runId), signal: opts?.signal });
-      return toRunSnapshot(parse(laminaRunEnvelope, r).data, r.ctx);
+      const r = await client.call({ method: 'GET', path: runPath(runId), signal: opts?.signal });
+      return toRunSnapshot(client.parse(laminaRunEnvelope, r).data, r.ctx);
     },
 
     async waitRun(runId, opts) {
       const seconds = clampWaitSeconds(opts.timeoutSeconds);
-      const r = await call({
+      const r = await client.call({
         method: 'GET',
         path: `${runPath(runId)}/wait`,
         query: { timeout: seconds },
@@ -113,20 +102,20 @@ export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdap
         timeoutMs: seconds * 1000 + LAMINA_WAIT_MARGIN_MS,
       });
       // `timeout: true` only means "not finished yet": the snapshot is returned as is and is not terminal.
-      return toRunSnapshot(parse(laminaWaitEnvelope, r).data, r.ctx);
+      return toRunSnapshot(client.parse(laminaWaitEnvelope, r).data, r.ctx);
     },
 
     async listRuns(query) {
       const runs = new Map<string, ListedRun>();
       let offset = 0;
       for (let page = 0; page < MAX_LIST_PAGES; page++) {
-        const r = await call({
+        const r = await client.call({
           method: 'GET',
           path: '/v1/runs',
           query: { appId: query.appId, since: query.since, limit: LAMINA_LIST_PAGE_SIZE, offset },
           signal: query.signal,
         });
-        const { data, pagination } = parse(laminaListEnvelope, r);
+        const { data, pagination } = client.parse(laminaListEnvelope, r);
         for (const run of data) {
           if (!runs.has(run.runId)) {
             runs.set(run.runId, {
@@ -151,8 +140,8 @@ export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdap
     },
 
     async cancelRun(runId, opts) {
-      const r = await call({ method: 'POST', path: `${runPath(runId)}/cancel`, signal: opts?.signal });
-      parse(laminaCancelEnvelope, r);
+      const r = await client.call({ method: 'POST', path: `${runPath(runId)}/cancel`, signal: opts?.signal });
+      client.parse(laminaCancelEnvelope, r);
     },
   };
 }
