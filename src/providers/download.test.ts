@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { downloadToFile } from './download.js';
+import { downloadToFile, STALE_PART_MS } from './download.js';
 import { AssetError } from './errors.js';
 
 const PAYLOAD = Buffer.alloc(256 * 1024, 7);
@@ -71,6 +71,21 @@ describe('downloadToFile', () => {
     });
     expect((await readFile(join(dir, 'out', 'a.png'))).equals(PAYLOAD)).toBe(true);
     expect(await readdir(join(dir, 'out'))).toEqual(['a.png']);
+  });
+
+  it('clears part files of this output left by a killed download, but not a fresh one or another output', async () => {
+    const out = join(dir, 'out');
+    await mkdir(out, { recursive: true });
+    const old = (Date.now() - STALE_PART_MS - 60_000) / 1000;
+    for (const name of ['a.png.0123456789ab.part', 'b.png.0123456789ab.part', 'a.png.notes']) {
+      await writeFile(join(out, name), 'left over');
+      await utimes(join(out, name), old, old);
+    }
+    await writeFile(join(out, 'a.png.ba9876543210.part'), 'still being written');
+    await get('/a.png');
+    expect((await readdir(out)).sort()).toEqual(
+      ['a.png', 'a.png.ba9876543210.part', 'a.png.notes', 'b.png.0123456789ab.part'].sort(),
+    );
   });
 
   it('refuses a declared size over the cap before writing anything', async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
@@ -44,6 +44,11 @@ export interface DownloadResult {
 
 /** Redirects followed per download; each hop must stay on http(s) and within `allowedHosts`. */
 export const MAX_ASSET_REDIRECTS = 3;
+/**
+ * A part file of the same output untouched this long is a leftover of a download that died with its process (a
+ * SIGKILLed worker); a live one is written to at least every body timeout (60 s by default).
+ */
+export const STALE_PART_MS = 15 * 60_000;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 const EXPIRED_STATUSES = new Set([401, 403, 410]);
@@ -168,7 +173,29 @@ async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadO
     await rm(part, { force: true }).catch(() => undefined);
     throw transferError(err, url, opts);
   }
+  await removeStaleParts(opts.destPath);
   return { bytes, sha256: hash.digest('hex'), contentType: headerValue(res.headers, 'content-type') ?? null };
+}
+
+/**
+ * Once `destPath` is in place, deletes its part files left by downloads that died with their process (their own
+ * cleanup never ran). Only parts untouched for STALE_PART_MS go: another attempt may still be writing a fresh one.
+ * Best effort: a failure here never fails the download.
+ */
+async function removeStaleParts(destPath: string): Promise<void> {
+  const nowMs = Date.now();
+  const dir = dirname(destPath);
+  const prefix = `${basename(destPath)}.`;
+  try {
+    for (const name of await readdir(dir)) {
+      if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.part$/.test(name.slice(prefix.length))) continue;
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && nowMs - info.mtimeMs > STALE_PART_MS) await rm(path, { force: true });
+    }
+  } catch {
+    // The output is complete; a leftover part file is only untidy.
+  }
 }
 
 /**
