@@ -20,6 +20,7 @@ import {
 } from './commands/schedule.js';
 import { setupCommand } from './commands/setup.js';
 import { faultRule, simulateCommand, type SimulateOptions } from './commands/simulate.js';
+import { FAULT_KINDS } from '../simulator/config.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand, type ValidateOptions } from './commands/validate.js';
 import { webhooksCommand } from './commands/webhooks.js';
@@ -252,7 +253,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--max-wait <duration>', 'cap on how long /wait blocks', parse.duration)
     .option(
       '--fault <kind:rate[:endpoints]>',
-      'inject a fault, e.g. 429:0.05 or reset:0.02:lamina.start (repeatable)',
+      `inject a fault, e.g. 429:0.05 or reset:0.02:lamina.start (repeatable; kinds: ${FAULT_KINDS.join(', ')})`,
       faultRule,
       [],
     )

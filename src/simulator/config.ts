@@ -4,6 +4,7 @@ import { DEMO_LAMINA_APP } from './lamina/apps.js';
 import { DEMO_MAGNIFIC_APP } from './magnific/apps.js';
 import type {
   ArtuWorkflowDefinition,
+  FaultKind,
   FaultRule,
   LaminaAppDefinition,
   MagnificAppDefinition,
@@ -32,7 +33,19 @@ const ENDPOINT_NAMES = [
   'asset',
 ] as const;
 
-const FAULT_KINDS = ['429', '500', '502', '503', 'slow', 'reset', 'drop-after-accept', 'html', 'truncated'] as const;
+/** Every kind of injected fault (types.ts, FaultKind), for the control API and `durabatch simulate --fault`. */
+export const FAULT_KINDS = [
+  '429',
+  '500',
+  '502',
+  '503',
+  'slow',
+  'reset',
+  'drop-after-accept',
+  'html',
+  'truncated',
+  'schema',
+] as const satisfies readonly FaultKind[];
 
 const nonNegativeInt = z.number().int().min(0);
 const share = z.number().min(0).max(1);

@@ -110,6 +110,16 @@ describe('injected faults', () => {
     expect(res.json).toBeNull();
   });
 
+  it('answers 200 application/json that parses but lacks what the endpoint promises on schema', async () => {
+    only({ kind: 'schema', rate: 1 });
+    const res = await call(sim.url, APP_PATH);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(res.json).toMatchObject({ data: { id: 17 } });
+    expect((res.json as unknown as { data: Record<string, unknown> }).data).not.toHaveProperty('appId');
+    expect(sim.counters().faultsInjected).toEqual({ schema: 1 });
+  });
+
   it('answers 200 application/json with a body that does not parse on truncated', async () => {
     only({ kind: 'truncated', rate: 1 });
     const res = await fetch(`${sim.url}${APP_PATH}`, { headers: { 'x-api-key': 'lma_k' } });

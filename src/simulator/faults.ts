@@ -60,7 +60,7 @@ function errorJson(status: number, error: InjectedError, format: ErrorBodyFormat
 }
 
 /**
- * The answer for faults that replace the response outright (429, 500, 502, 503, html), in the route's error shape
+ * The answer for faults that replace the response outright (429, 500, 502, 503, html, schema), in the route's error shape
  * (Lamina's by default); 429 always and 503 when configured carry Retry-After.
  * Returns null for the kinds the server handles around the normal handler (slow, reset, drop-after-accept,
  * truncated).
@@ -97,6 +97,13 @@ export function replacementResponse(
         status: 200,
         contentType: 'text/html; charset=utf-8',
         body: '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body><h1>Checking your browser</h1></body></html>',
+      };
+    case 'schema':
+      // Well-formed JSON that no endpoint answers: an envelope without the fields the contract promises.
+      return {
+        status: 200,
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify({ data: { id: 17, state: 'ok', result: null }, requestId }),
       };
     default:
       return null;

@@ -23,8 +23,12 @@ export type EndpointName =
   | 'magnific.status'
   | 'asset';
 
-/** Kinds of injected faults. */
-export type FaultKind = '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'drop-after-accept' | 'html' | 'truncated';
+/**
+ * Kinds of injected faults. 'html' answers 200 with a web page, 'truncated' cuts the JSON short, 'schema' answers
+ * 200 with well-formed JSON of the wrong shape (no run is created for a start).
+ */
+export type FaultKind =
+  '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'drop-after-accept' | 'html' | 'truncated' | 'schema';
 
 /**
  * One fault rule. Rules are checked in order before a request is handled; the first one that matches the endpoint

@@ -184,21 +184,24 @@ describe('bad input', () => {
       return readResults(result.resultsPath);
     }
 
-    it('retries reads that answered an HTML page or JSON cut short, and the rows still succeed', async () => {
+    it('retries reads that answered an HTML page, JSON cut short or JSON of the wrong shape, and the rows still succeed', async () => {
       h.sim.configure({
         faults: [
           { kind: 'html', rate: 1, count: 2, endpoints: ['lamina.wait'] },
           { kind: 'truncated', rate: 1, count: 2, endpoints: ['lamina.wait'] },
+          { kind: 'schema', rate: 1, count: 2, endpoints: ['lamina.wait'] },
         ],
       });
       const before = h.sim.counters();
-      const lines = await runBatch('garbled-once', ['one', 'two', 'three']);
+      // Four rows share the six garbled answers, so none meets the five in a row that would fail it.
+      const lines = await runBatch('garbled-once', ['one', 'two', 'three', 'four']);
       h.sim.configure({ faults: [] });
-      expect(lines.map((l) => l.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+      expect(lines.map((l) => l.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
       const after = h.sim.counters();
       expect((after.faultsInjected.html ?? 0) - (before.faultsInjected.html ?? 0)).toBe(2);
       expect((after.faultsInjected.truncated ?? 0) - (before.faultsInjected.truncated ?? 0)).toBe(2);
-      expect(after.runsCreated - before.runsCreated).toBe(3);
+      expect((after.faultsInjected.schema ?? 0) - (before.faultsInjected.schema ?? 0)).toBe(2);
+      expect(after.runsCreated - before.runsCreated).toBe(4);
     });
 
     it('fails a row whose reads keep answering HTML, saying what came back and what to do', async () => {

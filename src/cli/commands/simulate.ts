@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { parseConfigPatch } from '../../simulator/config.js';
+import { FAULT_KINDS, parseConfigPatch } from '../../simulator/config.js';
 import { startSimulator, type FaultRule, type SimulatorOptions } from '../../simulator/index.js';
 import { usageError } from '../errors.js';
 
@@ -78,8 +78,6 @@ export function parseRange(text: string): number | { min: number; max: number } 
   if (max < min) throw new InvalidArgumentError(`range '${text}' ends before it starts`);
   return { min, max };
 }
-
-const FAULT_KINDS = ['429', '500', '502', '503', 'slow', 'reset', 'drop-after-accept', 'html', 'truncated'] as const;
 
 /** `--fault KIND:RATE[:ENDPOINT,…]`, repeatable, e.g. `--fault 429:0.05` or `--fault reset:0.02:lamina.start`. */
 export function faultRule(text: string, previous: FaultRule[] = []): FaultRule[] {
