@@ -22,6 +22,24 @@ describe('formatIssues', () => {
     );
   });
 
+  it("adds the row's line when known, and no second place to a message that starts with its own", () => {
+    const text = formatIssues(
+      [
+        { row: 3, line: 7, column: 'Style', code: 'VALUE_NOT_ALLOWED', message: "'Bad' is not allowed" },
+        { row: 4000, column: null, code: 'CSV_STRAY_QUOTE', message: 'row 4000 (line 4001): a " appears' },
+        { row: null, column: 'a', code: 'CSV_DUPLICATE_HEADER', message: "line 1: the header names column 'a' twice" },
+      ],
+      3,
+    );
+    expect(text).toBe(
+      [
+        "row 3 (line 7), column 'Style': 'Bad' is not allowed",
+        'row 4000 (line 4001): a " appears',
+        "line 1: the header names column 'a' twice",
+      ].join('\n'),
+    );
+  });
+
   it('ends with how many more problems were not shown', () => {
     const issue = { row: 1, column: 'a', code: 'X', message: 'm' };
     expect(formatIssues([issue], 989).split('\n').at(-1)).toBe(

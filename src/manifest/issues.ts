@@ -43,9 +43,9 @@ export class IssueCollector {
     this.add(this.fileIssues, { row, column, code, message });
   }
 
-  /** Records a problem with one cell or row. */
-  row(row: number, column: string | null, code: ManifestIssueCode, message: string): void {
-    this.add(this.rowIssues, { row, column, code, message });
+  /** Records a problem with one cell or row (`line`: where the row starts in the file). */
+  row(row: number, column: string | null, code: ManifestIssueCode, message: string, line?: number | null): void {
+    this.add(this.rowIssues, { row, ...(typeof line === 'number' ? { line } : {}), column, code, message });
   }
 
   /** The kept issues, file issues first, at most `max` in all. */

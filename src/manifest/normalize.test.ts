@@ -204,6 +204,7 @@ describe('createNormalizer keys, --omit and --map', () => {
     expect(summary.issues).toEqual([
       {
         row: 3,
+        line: 4,
         column: 'sku',
         code: 'KEY_DUPLICATE',
         message: "key 'sku-1' is already used by row 1; keys in --key-column 'sku' must be unique",

@@ -52,6 +52,27 @@ describe('CSV manifests', () => {
     expect(error.message).toContain('double quotes');
   });
 
+  it('names the row and line of a stray quote far into a large file, past the rows already handed on', async () => {
+    const body = Array.from({ length: 5000 }, (_, i) => (i === 3999 ? 'K4000,a "cat"' : `K${i + 1},p${i + 1}`));
+    const error = await readError(files.write('stray-far.csv', ['sku,Prompt', ...body].join('\n') + '\n'));
+    expect(error).toMatchObject({ code: 'CSV_STRAY_QUOTE', row: 4000, line: 4001 });
+    expect(error.message).toMatch(/^row 4000 \(line 4001\): a " appears inside a cell that is not quoted/);
+  });
+
+  it('counts a CRLF inside a quoted cell as one line when it names the line of a later stray quote', async () => {
+    const text = 'a,b\r\n1,"x\r\ny"\r\n2,"p\r\nq"\r\n,,\r\n3,5" tall\r\n';
+    const error = await readError(files.write('stray-crlf.csv', text));
+    expect(error).toMatchObject({ code: 'CSV_STRAY_QUOTE', row: 3, line: 7 });
+  });
+
+  it('points at the opening line when a quote left open makes a cell run on to a later quote', async () => {
+    const body = Array.from({ length: 30 }, (_, i) => (i === 9 ? 'K10,"open' : `K${i + 1},p${i + 1}`));
+    const error = await readError(files.write('runs-on.csv', ['sku,Prompt', ...body, 'K31,"closed" late'].join('\n')));
+    expect(error).toMatchObject({ code: 'CSV_STRAY_QUOTE', row: 10, line: 11 });
+    expect(error.message).toContain('a cell quoted from line 11 to line 32');
+    expect(error.message).toContain('a quote on line 11 is never closed');
+  });
+
   it('refuses bytes that are not UTF-8 and names their line', async () => {
     const error = await readError(fixture('latin1.csv'));
     expect(error).toMatchObject({ code: 'MANIFEST_INVALID_UTF8', line: 3 });

@@ -1,5 +1,5 @@
 import { pipeline, Readable } from 'node:stream';
-import { CsvError, parse, type Info } from 'csv-parse';
+import { CsvError, parse, type Info, type Options } from 'csv-parse';
 import { readBlocks } from './blocks.js';
 import { ManifestParseError, noRowsError } from './errors.js';
 import { attachHeader, setField } from './fields.js';
@@ -9,12 +9,17 @@ import type { RawRow } from './types.js';
 const MAX_ROW_BYTES = 16 * 1024 * 1024;
 
 /**
- * Tracks the physical line where each record starts. csv-parse counts an embedded CRLF as two lines, so the start
- * is derived from the previous record's end, the blank lines skipped since, and the line breaks inside the cells.
+ * Tracks, inside the parser (as it reads, ahead of the rows handed on), the physical line where each record starts,
+ * and the data rows read so far. csv-parse counts an embedded CRLF as two lines, so the start is derived from the
+ * previous record's end, the blank lines skipped since, and the line breaks inside the cells; a parse error's line
+ * is the parser's distance from the end of the last record, added to that record's physical end.
  */
 class LineTracker {
   private end = 0;
+  private parserEnd = 0;
   private emptyLines = 0;
+  /** Data rows read so far (the header and rows of empty cells are not rows). */
+  rows = 0;
 
   start(record: string[], info: Info): number {
     const line = this.end + 1 + (info.empty_lines - this.emptyLines);
@@ -22,6 +27,7 @@ class LineTracker {
     let breaks = 0;
     for (const cell of record) for (let i = cell.indexOf('\n'); i >= 0; i = cell.indexOf('\n', i + 1)) breaks++;
     this.end = line + breaks;
+    this.parserEnd = info.lines;
     return line;
   }
 
@@ -29,6 +35,18 @@ class LineTracker {
   get next(): number {
     return this.end + 1;
   }
+
+  /** The physical line of a line number the parser gave after the last complete record. */
+  physical(parserLine: number): number {
+    return this.end + Math.max(1, parserLine - this.parserEnd);
+  }
+}
+
+interface ParsedRecord {
+  record: string[];
+  line: number;
+  /** 0 for the header and for rows whose cells are all empty. */
+  row: number;
 }
 
 /**
@@ -38,30 +56,39 @@ class LineTracker {
  * cells are all empty are skipped like blank lines; values stay strings.
  */
 export async function* readCsvRows(path: string, onColumns?: (columns: string[]) => void): AsyncGenerator<RawRow> {
-  const parser = parse({
+  const lines = new LineTracker();
+  let seenHeader = false;
+  const options: Options<ParsedRecord, { record: string[]; info: Info }> = {
     info: true,
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: MAX_ROW_BYTES,
-  });
+    // Runs as the parser reads, so a parse error can name the row it stopped in, however far ahead of the rows
+    // already handed on.
+    on_record: ({ record, info }) => {
+      const line = lines.start(record, info);
+      const data = seenHeader && record.some((cell) => cell !== '');
+      seenHeader = true;
+      return { record, line, row: data ? ++lines.rows : 0 };
+    },
+  };
+  const parser = parse(options as unknown as Options);
   pipeline(Readable.from(bytesOf(path)), parser, () => undefined); // errors surface through the iterator below
-  const lines = new LineTracker();
   let header: string[] | null = null;
   let row = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      const line = lines.start(record, info);
+    for await (const parsed of parser as AsyncIterable<ParsedRecord>) {
       if (header === null) {
-        header = checkHeader(record, line);
+        header = checkHeader(parsed.record, parsed.line);
         onColumns?.([...header]);
-      } else if (record.some((cell) => cell !== '')) {
-        row++;
-        const raw: RawRow = { row, line, fields: toFields(header, record, row, line) };
+      } else if (parsed.row > 0) {
+        row = parsed.row;
+        const raw: RawRow = { row, line: parsed.line, fields: toFields(header, parsed.record, row, parsed.line) };
         yield row === 1 ? attachHeader(raw, [...header]) : raw;
       }
     }
   } catch (error) {
-    throw csvError(error, lines, header === null ? null : row + 1);
+    throw csvError(error, lines, seenHeader ? lines.rows + 1 : null);
   } finally {
     parser.destroy();
   }
@@ -120,8 +147,9 @@ const QUOTE_FIX = 'wrap the cell in double quotes and write each quote inside it
 function csvError(error: unknown, lines: LineTracker, row: number | null): unknown {
   if (!(error instanceof CsvError)) return error;
   const err = error as CsvError & { lines?: number };
-  const at = typeof err.lines === 'number' ? err.lines : lines.next;
+  const at = typeof err.lines === 'number' ? lines.physical(err.lines) : lines.next;
   const where = { row, line: at, cause: error };
+  const prefix = row === null ? `line ${at}` : `row ${row} (line ${at})`;
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
     case 'CSV_MAX_RECORD_SIZE': {
@@ -131,16 +159,23 @@ function csvError(error: unknown, lines: LineTracker, row: number | null): unkno
       return new ManifestParseError('CSV_UNCLOSED_QUOTE', message, { ...where, line: lines.next });
     }
     case 'INVALID_OPENING_QUOTE': {
-      const message = `line ${at}: a " appears inside a cell that is not quoted; ${QUOTE_FIX}`;
+      const message = `${prefix}: a " appears inside a cell that is not quoted; ${QUOTE_FIX}`;
       return new ManifestParseError('CSV_STRAY_QUOTE', message, where);
     }
     case 'CSV_INVALID_CLOSING_QUOTE': {
-      const message = `line ${at}: text follows the closing quote of a cell; ${QUOTE_FIX}`;
-      return new ManifestParseError('CSV_STRAY_QUOTE', message, where);
+      // A quote left open earlier makes the parser read on to the next quote: the row then "starts" lines before.
+      const start = lines.next;
+      const span =
+        at - start > 1
+          ? ` (a cell quoted from line ${start} to line ${at}: if it was not meant to span those lines, a quote on ` +
+            `line ${start} is never closed)`
+          : '';
+      const message = `${prefix}: text follows the closing quote of a cell${span}; ${QUOTE_FIX}`;
+      return new ManifestParseError('CSV_STRAY_QUOTE', message, { ...where, ...(span ? { line: start } : {}) });
     }
     default: {
       const reason = err.message;
-      const message = `line ${at}: the CSV cannot be parsed (${reason}); check that the file is comma-separated`;
+      const message = `${prefix}: the CSV cannot be parsed (${reason}); check that the file is comma-separated`;
       return new ManifestParseError('CSV_INVALID', message, where);
     }
   }

@@ -23,6 +23,8 @@ export interface NormalizedRow {
 export interface ManifestIssue {
   /** 1-based data row, or null for a problem with the whole file (header, format). */
   row: number | null;
+  /** The row's line in the file (where it starts), when the problem is in one row and the line is known. */
+  line?: number | undefined;
   column: string | null;
   code: string;
   message: string;
