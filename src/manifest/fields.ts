@@ -16,6 +16,25 @@ export function headerOf(row: RawRow): string[] | null {
   return Array.isArray(columns) ? (columns as string[]) : null;
 }
 
+/** Non-enumerable property of a JSON manifest's first row: all its keys, those set to null included. */
+const FIRST_ROW_KEYS = Symbol('durabatch.manifest.firstRowKeys');
+
+/**
+ * One JSON/JSONL element as a row (see flatFields). The first row also carries every key it names, so that a key
+ * set to null there still counts as a column: its cell is empty, not the column missing.
+ */
+export function jsonRow(value: unknown, row: number, line: number | null): RawRow {
+  const raw: RawRow = { row, line, fields: flatFields(value, row, line) };
+  if (row === 1) Object.defineProperty(raw, FIRST_ROW_KEYS, { value: Object.keys(value as object), enumerable: false });
+  return raw;
+}
+
+/** The columns a manifest's first row shows: the CSV header, else the first JSON row's keys. */
+export function firstRowColumns(row: RawRow): string[] {
+  const keys = (row as RawRow & { [FIRST_ROW_KEYS]?: unknown })[FIRST_ROW_KEYS];
+  return headerOf(row) ?? (Array.isArray(keys) ? (keys as string[]) : Object.keys(row.fields));
+}
+
 /** The row's own value for a column; never something inherited such as `constructor`. */
 export function ownField(fields: Record<string, unknown>, column: string): unknown {
   return Object.hasOwn(fields, column) ? fields[column] : undefined;

@@ -151,6 +151,37 @@ describe('createNormalizer with an app definition', () => {
     expect(summary).toMatchObject({ rowCount: 3, validRows: 1 });
   });
 
+  it("blames a key or input set to null in a JSON manifest's first row on that row's cell, not on the column", async () => {
+    for (const ext of ['json', 'jsonl']) {
+      const first = { sku: null, Prompt: null };
+      const second = { sku: 'A2', Prompt: 'y' };
+      const text =
+        ext === 'json' ? JSON.stringify([first, second]) : `${JSON.stringify(first)}\n${JSON.stringify(second)}\n`;
+      const raw = await readAll(files.write(`first-null.${ext}`, text));
+      const { summary } = normalize(raw, { keyColumn: 'sku', app: LAMINA_APP });
+      expect(summary.issues.map((i) => [i.row, i.column, i.code])).toEqual([
+        [1, 'sku', 'KEY_EMPTY'],
+        [1, 'Prompt', 'VALUE_REQUIRED'],
+      ]);
+    }
+  });
+
+  it('refuses a number too large for a double, written as a numeral or read from JSON as Infinity', () => {
+    const input = rows(
+      { Prompt: 'a', Steps: '9'.repeat(400) },
+      { Prompt: 'b', Steps: Infinity },
+      { Prompt: 'c', Steps: '1e308' },
+    );
+    const { accepted, summary } = normalize(input, { app: LAMINA_APP });
+    expect(summary.issues.map((i) => [i.row, i.column, i.code])).toEqual([
+      [1, 'Steps', 'VALUE_NOT_NUMBER'],
+      [2, 'Steps', 'VALUE_NOT_NUMBER'],
+    ]);
+    expect(summary.issues[0]?.message).toMatch(/^'9{57}\.\.\.' is too large a number to send \(it reads as Infinity\)/);
+    expect(summary.issues[1]?.message).toMatch(/^'Infinity' is too large a number to send/);
+    expect(accepted[2]?.inputs).toEqual({ Prompt: 'c', Steps: 1e308 });
+  });
+
   it('refuses URL inputs on loopback, private or link-local hosts, except the hosts it is told to trust', () => {
     const urls = [
       'http://127.0.0.1:8787/a.png',

@@ -1,7 +1,7 @@
 import { configuredPrivateHosts, type PrivateHosts } from '../providers/asset-address.js';
 import type { AppDefinition, AppParameter } from '../providers/types.js';
 import { ColumnPlanner, displayName, type ColumnTarget } from './columns.js';
-import { headerOf, ownField, setField } from './fields.js';
+import { firstRowColumns, headerOf, ownField, setField } from './fields.js';
 import { IssueCollector, listNames } from './issues.js';
 import { encodeRowKey } from './keys.js';
 import { RowKeyRegistry } from './row-keys.js';
@@ -107,7 +107,7 @@ class ManifestNormalizer implements Normalizer {
 
   /** File-level checks, against the header (CSV) or the first row's keys (JSON). */
   private start(raw: RawRow): void {
-    for (const column of headerOf(raw) ?? Object.keys(raw.fields)) this.learn(column, null);
+    for (const column of firstRowColumns(raw)) this.learn(column, null);
     const { keyColumn } = this;
     this.keyColumnFound = keyColumn !== undefined && this.targets.has(keyColumn);
     if (keyColumn !== undefined && !this.keyColumnFound) {

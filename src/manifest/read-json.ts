@@ -3,7 +3,7 @@ import Parser from 'stream-json/Parser.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { readBlocks, type Block } from './blocks.js';
 import { ManifestParseError, noRowsError } from './errors.js';
-import { flatFields } from './fields.js';
+import { jsonRow } from './fields.js';
 import type { RawRow } from './types.js';
 
 /**
@@ -37,7 +37,7 @@ export async function* readJsonRows(path: string): AsyncGenerator<RawRow> {
   try {
     for await (const element of elements as AsyncIterable<{ key: number; value: unknown }>) {
       row = element.key + 1;
-      yield { row, line: null, fields: flatFields(element.value, row, null) };
+      yield jsonRow(element.value, row, null);
     }
   } catch (error) {
     throw jsonError(error, state, parser);

@@ -1,6 +1,6 @@
 import { readBlocks } from './blocks.js';
 import { ManifestParseError, noRowsError } from './errors.js';
-import { flatFields } from './fields.js';
+import { jsonRow } from './fields.js';
 import type { RawRow } from './types.js';
 
 /** One JSONL line never needs more than this; a longer "line" is almost surely a JSON array saved as .jsonl. */
@@ -15,7 +15,7 @@ export async function* readJsonlRows(path: string): AsyncGenerator<RawRow> {
   for await (const { text, line } of readLines(path)) {
     if (text.trim() === '') continue;
     row++;
-    yield { row, line, fields: flatFields(parseLine(text, line, row), row, line) };
+    yield jsonRow(parseLine(text, line, row), row, line);
   }
   if (row === 0) throw noRowsError('the file has no JSON lines');
 }

@@ -9,7 +9,8 @@ export type ValueCheck = { ok: true; value: unknown } | { ok: false; code: Manif
 const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 const TEXT = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
-const NUMBER = z.union([z.number(), z.string().trim().regex(NUMERIC).transform(Number)]);
+// z.number() refuses Infinity, which is what a numeral too large for a double reads as (JSON would send it as null).
+const NUMBER = z.union([z.number(), z.string().trim().regex(NUMERIC).transform(Number).pipe(z.number())]);
 const URL_VALUE = z
   .string()
   .trim()
@@ -94,10 +95,23 @@ function buildSchema(param: AppParameter): z.ZodType {
   }
 }
 
+/** A number, or numeral, beyond what a double holds. */
+function tooLarge(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  return typeof value === 'string' && NUMERIC.test(value.trim()) && !Number.isFinite(Number(value.trim()));
+}
+
 function failure(param: AppParameter, value: unknown): { code: ManifestIssueCode; message: string } {
   const input = `input '${param.label}'`;
   switch (param.type) {
     case 'number':
+      if (tooLarge(value)) {
+        const shown = typeof value === 'number' ? `'${value}'` : showValue(value);
+        return {
+          code: 'VALUE_NOT_NUMBER',
+          message: `${shown} is too large a number to send (it reads as Infinity); ${input} takes a finite number`,
+        };
+      }
       return { code: 'VALUE_NOT_NUMBER', message: `${showValue(value)} is not a number; ${input} takes a number` };
     case 'url':
       return {
