@@ -19,6 +19,10 @@ describe('command-line values', () => {
     expect(duration('90s')).toBe(90_000);
     expect(duration('2h')).toBe(7_200_000);
     expect(() => duration('soon')).toThrow(/duration/);
+    expect(duration('250ms')).toBe(250);
+    expect(() => duration('90')).toThrow("'90' has no unit; write it with one, e.g. 90s, 90m or 90h");
+    expect(() => duration('0s')).toThrow(/longer than 0/);
+    expect(() => duration('0.0001ms')).toThrow(/longer than 0/);
     expect(maxFailures('5%')).toBe('5%');
     expect(() => maxFailures('five')).toThrow(InvalidArgumentError);
     expect(delivery('stream')).toBe('stream');

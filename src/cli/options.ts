@@ -55,12 +55,21 @@ export function list(value: string, previous: string[] = []): string[] {
   ];
 }
 
-/** Durations like 90s, 15m, 2h, 1d, or plain milliseconds. */
+/**
+ * Durations like 90s, 15m, 2h, 1d or 500ms. The unit is required: a bare `90` used to mean 90 ms, which for
+ * --item-timeout gives up on every paid run at once. Zero is refused too: no duration option means anything at 0.
+ */
 export function duration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  const text = value.trim();
+  if (/^\d+(?:\.\d+)?$/.test(text)) {
+    throw new InvalidArgumentError(`'${value}' has no unit; write it with one, e.g. ${text}s, ${text}m or ${text}h`);
+  }
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
   if (!m) throw new InvalidArgumentError(`expected a duration such as 90s, 15m, 2h or 1d, got '${value}'`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms'] ?? 1;
-  return Math.round(Number(m[1]) * unit);
+  const ms = Math.round(Number(m[1]) * unit);
+  if (ms <= 0) throw new InvalidArgumentError(`expected a duration longer than 0, got '${value}'`);
+  return ms;
 }
 
 export function delivery(value: string): DeliveryMode {
