@@ -64,8 +64,12 @@ async function fetchApp(input: LocalValidationInput): Promise<{ app: AppDefiniti
   try {
     adapter = createAdapter(input.provider, input.env);
   } catch (err) {
-    if (err instanceof ProviderConfigError) return { app: null, reason: err.message };
-    throw err;
+    if (!(err instanceof ProviderConfigError)) throw err;
+    // A variable that is not set only means the app cannot be read from here (the workers may hold the key); one
+    // that is set but wrong is a mistake to fix now.
+    const set = err.variable !== undefined && (input.env[err.variable]?.trim() ?? '') !== '';
+    if (set) throw usageError(`${err.message}; fix ${err.variable} in the environment of this command`);
+    return { app: null, reason: err.message };
   }
   try {
     const app = await adapter.getApp(input.app);

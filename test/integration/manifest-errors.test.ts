@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_LAMINA_APP_ID } from '../../src/simulator/index.js';
+import { DEMO_ARTU_WORKFLOW_ID, DEMO_LAMINA_APP_ID } from '../../src/simulator/index.js';
 import { batchInput, startBatch, startHarness, uniqueId, type Harness } from '../helpers/harness.js';
 import { runCli } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal-env.js';
@@ -82,6 +82,33 @@ describe('bad manifests', () => {
     expect(output).toContain('2 rows');
     expect(output).toContain('Aspect Ratio');
     expect(h.sim.counters().runsCreated).toBe(0);
+  });
+
+  it('refuses a provider setting that is set but wrong, and skips the app check only for one that is not set', async () => {
+    const path = await manifest('artu.csv', 'id,prompt\nA,one\n');
+    const validate = (over: NodeJS.ProcessEnv) =>
+      runCli(['validate', path, '--provider', 'artu', '--app', DEMO_ARTU_WORKFLOW_ID, '--key-column', 'id'], {
+        ...env,
+        ...over,
+      });
+    const wrong = await validate({ ARTU_ENVIRONMENT: 'prod' });
+    expect(wrong.code, wrong.output).toBe(2);
+    expect(wrong.output).toContain("ARTU_ENVIRONMENT must be 'test' or 'live'; fix ARTU_ENVIRONMENT");
+    expect(wrong.output).not.toContain('prod');
+    const unset = await validate({ ARTU_ENVIRONMENT: '' });
+    expect(unset.code, unset.output).toBe(0);
+    expect(unset.output).toContain('App parameters not checked: artu: ARTU_ENVIRONMENT is not set');
+    const good = await validate({});
+    expect(good.code, good.output).toBe(0);
+    expect(good.output).toContain('App parameters not checked: artu does not describe its apps');
+    const lamina = await runCli(['validate', path, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID], {
+      ...env,
+      LAMINA_BASE_URL: 'ftp://example.test',
+    });
+    expect(lamina.code, lamina.output).toBe(2);
+    expect(lamina.output).toContain(
+      'LAMINA_BASE_URL must be an http(s) URL without query or fragment; fix LAMINA_BASE_URL',
+    );
   });
 
   it('fails a batch started around the CLI on the worker too, leaving no rows in storage', async () => {
