@@ -117,6 +117,18 @@ describe('createNormalizer with an app definition', () => {
     expect(summary.issues[0]?.message).toContain('--map mode=');
   });
 
+  it('refuses a column both left out and mapped, instead of quietly leaving it out', () => {
+    const { summary } = normalize(rows({ Text: 'a', notes: 'n' }), {
+      app: LAMINA_APP,
+      map: { Text: 'Prompt' },
+      omit: ['notes', 'Text'],
+    });
+    expect(summary.issues[0]).toMatchObject({ row: null, column: 'Text', code: 'OMIT_MAP_CONFLICT' });
+    expect(summary.issues[0]?.message).toBe(
+      "column 'Text' is both left out (--omit Text) and fed to an input (--map Text=Prompt); drop one of the two",
+    );
+  });
+
   it('reports two columns that feed the same input', () => {
     const { summary } = normalize(rows({ Prompt: 'a', prompt: 'b' }), { app: LAMINA_APP });
     expect(summary.issues[0]).toMatchObject({ code: 'INPUT_DUPLICATED', column: 'prompt' });

@@ -73,6 +73,12 @@ class ManifestNormalizer implements Normalizer {
     this.issues = new IssueCollector(options.maxIssues ?? DEFAULT_MAX_ISSUES);
     const omit = new Set(options.omit ?? []);
     const map = new Map(Object.entries(options.map ?? {}));
+    for (const column of omit) {
+      const input = map.get(column);
+      if (input === undefined) continue;
+      const message = `column '${column}' is both left out (--omit ${column}) and fed to an input (--map ${column}=${input}); drop one of the two`;
+      this.issues.file(null, column, 'OMIT_MAP_CONFLICT', message);
+    }
     this.planner = new ColumnPlanner(options.app, { keyColumn: this.keyColumn, omit, map }, this.issues);
     this.required = (options.app?.parameters ?? []).filter((p) => p.required && !hasDefault(p));
   }
