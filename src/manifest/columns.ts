@@ -1,6 +1,6 @@
 import type { AppDefinition, AppParameter } from '../providers/types.js';
 import { setField } from './fields.js';
-import { listNames, type IssueCollector } from './issues.js';
+import { listNames, mapFlag, omitFlag, type IssueCollector } from './issues.js';
 
 /** What happens to a column's values: sent as an input, or not sent (key column, --omit, or a reported problem). */
 export type ColumnTarget = { kind: 'skip' } | { kind: 'input'; inputKey: string; param: AppParameter | null };
@@ -74,7 +74,9 @@ export class ColumnPlanner {
     const other = this.columnByInput.get(inputKey);
     if (other !== undefined) {
       const input = param ? displayName(param) : inputKey;
-      const message = `columns '${other}' and '${column}' both feed input '${input}'; drop one with --omit ${column}`;
+      const drop = omitFlag(column);
+      const fix = drop ? `drop one with ${drop}` : `rename or delete one of them in the header`;
+      const message = `columns '${other}' and '${column}' both feed input '${input}'; ${fix}`;
       this.issues.file(row, column, 'INPUT_DUPLICATED', message);
       return SKIP;
     }
@@ -93,15 +95,13 @@ export class ColumnPlanner {
     const subject = mapped === undefined ? `column '${column}'` : `--map ${column}=${mapped}: '${mapped}'`;
     if (candidates.length > 1) {
       const which = candidates.map((p) => `'${displayName(p)}' (${p.aliases.map((a) => `'${a}'`).join(', ')})`);
-      const message = `${subject} matches several inputs of app '${app.name}': ${which.join('; ')}; pick one with --map ${column}=<one of its names>`;
+      const pick = mapFlag(column, '<one of its names>') ?? 'a header name that is one of its names';
+      const message = `${subject} matches several inputs of app '${app.name}': ${which.join('; ')}; pick one with ${pick}`;
       this.issues.file(row, column, 'COLUMN_AMBIGUOUS', message);
       return;
     }
     const inputs = listNames(app.parameters.map(displayName));
-    const fix =
-      mapped === undefined
-        ? `rename it with --map ${column}=Input or drop it with --omit ${column}`
-        : `map it to one of these`;
+    const fix = mapped === undefined ? unmatchedFix(column) : `map it to one of these`;
     this.issues.file(
       row,
       column,
@@ -109,6 +109,17 @@ export class ColumnPlanner {
       `${subject} matches no input of app '${app.name}'; inputs are ${inputs} — ${fix}`,
     );
   }
+}
+
+/** How to deal with a column that feeds no input, in flags a shell takes as they are shown. */
+function unmatchedFix(column: string): string {
+  const map = mapFlag(column, 'Input');
+  const omit = omitFlag(column);
+  if (map && omit) return `rename it with ${map} or drop it with ${omit}`;
+  if (map)
+    return `rename it with ${map}, or delete it from the header (--omit cannot name a column with a comma or spaces around its name)`;
+  if (omit) return `drop it with ${omit}, or rename it in the header (--map cannot name a column with '=')`;
+  return 'rename or delete it in the header';
 }
 
 function index(target: Map<string, AppParameter[]>, alias: string, param: AppParameter): void {

@@ -71,3 +71,21 @@ export function showValue(value: unknown): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return `'${text.length > 60 ? `${text.slice(0, 57)}...` : text}'`;
 }
+
+/** A word as typed in a shell: as it is when that is safe, else in single quotes. */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9_.@%+/:=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `--omit COLUMN` as a user can type it, or null when --omit cannot name it (it splits on commas and trims). */
+export function omitFlag(column: string): string | null {
+  return column.includes(',') || column.trim() !== column ? null : `--omit ${shellWord(column)}`;
+}
+
+/**
+ * `--map COLUMN=<placeholder>` with the column as a user can type it, or null when --map cannot name the column (it
+ * splits on '=').
+ */
+export function mapFlag(column: string, placeholder: string): string | null {
+  return column.includes('=') ? null : `--map ${shellWord(column)}=${placeholder}`;
+}

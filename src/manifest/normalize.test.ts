@@ -107,6 +107,25 @@ describe('createNormalizer with an app definition', () => {
     ]);
   });
 
+  it('writes the fix for an unmatched column as flags a shell takes, or says to edit the header', () => {
+    const fixOf = (column: string) => {
+      const { summary } = normalize(rows({ Prompt: 'a', [column]: 'x' }), { app: LAMINA_APP });
+      return summary.issues[0]?.message.split(' — ')[1];
+    };
+    expect(fixOf("Bob's note")).toBe(
+      `rename it with --map 'Bob'\\''s note'=Input or drop it with --omit 'Bob'\\''s note'`,
+    );
+    expect(fixOf('a;b')).toBe("rename it with --map 'a;b'=Input or drop it with --omit 'a;b'");
+    expect(fixOf(' Colour')).toMatch(
+      /^rename it with --map ' Colour'=Input, or delete it from the header \(--omit cannot/,
+    );
+    expect(fixOf('x,y')).toMatch(/^rename it with --map x,y=Input, or delete it from the header/);
+    expect(fixOf('k=v')).toBe(
+      "drop it with --omit k=v, or rename it in the header (--map cannot name a column with '=')",
+    );
+    expect(fixOf('k=v, w')).toBe('rename or delete it in the header');
+  });
+
   it('reports a column that matches several inputs case-insensitively as ambiguous', () => {
     const app = {
       ...LAMINA_APP,

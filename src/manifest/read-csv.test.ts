@@ -85,6 +85,16 @@ describe('CSV manifests', () => {
     expect(error.message).toContain('column 2');
   });
 
+  it('says a file whose header is one column holding semicolons or tabs is not comma-separated', async () => {
+    const semi = await readError(files.write('semi.csv', 'sku;Prompt;Style\nA1;x;Photoreal\n'));
+    expect(semi).toMatchObject({ code: 'CSV_NOT_COMMA_SEPARATED', line: 1 });
+    expect(semi.message).toContain("'sku;Prompt;Style', which looks semicolon-separated");
+    const tab = await readError(files.write('tab.csv', 'sku\tPrompt\nA1\tx\n'));
+    expect(tab.message).toContain('tab-separated');
+    const rows = await readAll(files.write('one.csv', 'Prompt\na cat\n'));
+    expect(rows.map((r) => r.fields)).toEqual([{ Prompt: 'a cat' }]);
+  });
+
   it('refuses a column name used twice in the header', async () => {
     const error = await readError(files.write('dup-header.csv', 'a,b,a\n1,2,3\n'));
     expect(error).toMatchObject({ code: 'CSV_DUPLICATE_HEADER', column: 'a' });

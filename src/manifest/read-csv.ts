@@ -101,6 +101,17 @@ async function* bytesOf(path: string): AsyncGenerator<Buffer> {
 }
 
 function checkHeader(names: string[], line: number): string[] {
+  const [only] = names;
+  const separator = names.length === 1 && only !== undefined ? /[;\t|]/.exec(only)?.[0] : undefined;
+  if (separator !== undefined) {
+    const name = { ';': 'semicolon', '\t': 'tab', '|': 'pipe' }[separator] ?? separator;
+    throw new ManifestParseError(
+      'CSV_NOT_COMMA_SEPARATED',
+      `line ${line}: the header is one column, '${only}', which looks ${name}-separated; a CSV manifest is ` +
+        `comma-separated: export it again with commas (or as .json or .jsonl)`,
+      { line },
+    );
+  }
   const seen = new Map<string, number>();
   for (const [i, name] of names.entries()) {
     if (name.trim() === '') {
