@@ -37,6 +37,20 @@ describe('bad manifests', () => {
     expect(output).toContain('lamina, artu, magnific');
   });
 
+  it('refuses --detach without a Temporal cluster before starting anything', async () => {
+    const path = await manifest('detach.csv', 'sku,Prompt\nA,one\n');
+    const home = join(h.dir, 'detach-home');
+    const noCluster: NodeJS.ProcessEnv = { ...env, DURABATCH_HOME: home };
+    delete noCluster.TEMPORAL_ADDRESS;
+    const { code, output } = await runCli(
+      ['run', path, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--detach'],
+      noCluster,
+    );
+    expect(code, output).toBe(2);
+    expect(output).toContain('--detach needs a Temporal cluster (set TEMPORAL_ADDRESS)');
+    expect(existsSync(home)).toBe(false);
+  });
+
   it('rejects a CSV with a ragged row, naming its line, and submits nothing', async () => {
     const path = await manifest('ragged.csv', 'sku,Prompt\nA,one\nB,two,extra\n');
     const { code, output } = await run(path, '--key-column', 'sku');

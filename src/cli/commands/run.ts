@@ -69,6 +69,10 @@ export async function runCommand(
       '--delivery webhook against a Temporal cluster needs --webhook-base-url: the address where the provider reaches a running `durabatch webhooks` receiver',
     );
   }
+  // Before anything starts: embedded mode would start a dev server only to refuse.
+  if (opts.detach && !temporalSettings(env).address) {
+    throw usageError('--detach needs a Temporal cluster (set TEMPORAL_ADDRESS) with a `durabatch worker` running');
+  }
   const providerHost = providerHostOf(opts.provider, env);
   if (byWebhook && opts.webhookBaseUrl === undefined && !isLoopbackHost(providerHost)) {
     // The in-process receiver listens on 127.0.0.1: a provider on the internet cannot reach it.
@@ -89,9 +93,6 @@ export async function runCommand(
     ...(byWebhook ? { webhookReceiverPort: opts.webhookPort ?? DEFAULT_WEBHOOK_PORT } : {}),
   });
   try {
-    if (session.embedded && opts.detach) {
-      throw usageError('--detach needs a Temporal cluster (set TEMPORAL_ADDRESS) with a `durabatch worker` running');
-    }
     const webhookBaseUrl = opts.webhookBaseUrl ?? session.webhookReceiverUrl ?? undefined;
     const input = batchInput(manifestPath, batchId, { ...opts, ...(webhookBaseUrl ? { webhookBaseUrl } : {}) });
     const handle = await startBatch(session, input, checked.rowCount);
