@@ -4,6 +4,7 @@ import { readBlocks } from './blocks.js';
 import { ManifestParseError, noRowsError } from './errors.js';
 import { attachHeader, setField } from './fields.js';
 import type { RawRow } from './types.js';
+import { plural } from '../shared/plural.js';
 
 /** A single CSV row larger than this is refused: almost always an unclosed quote swallowing the rest of the file. */
 const MAX_ROW_BYTES = 16 * 1024 * 1024;
@@ -146,10 +147,6 @@ function toFields(header: string[], record: string[], row: number, line: number)
   const fields: Record<string, unknown> = {};
   for (const [i, cell] of record.entries()) if (cell !== '') setField(fields, header[i] ?? '', cell);
   return fields;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 const QUOTE_FIX = 'wrap the cell in double quotes and write each quote inside it as two ("")';

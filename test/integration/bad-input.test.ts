@@ -142,7 +142,7 @@ describe('bad input', () => {
         env,
       );
       expect(code, output).toBe(0);
-      expect(output).toContain('1 rows, all valid');
+      expect(output).toContain('1 row, all valid');
     });
   });
 

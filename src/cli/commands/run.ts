@@ -15,6 +15,7 @@ import { validateLocally } from '../local-validation.js';
 import { countWaitingForInput, ProgressView, snapshotBatch } from '../progress.js';
 import { openSession, type Session } from '../session.js';
 import { printSummary } from './summary.js';
+import { plural } from '../../shared/plural.js';
 
 export interface RunOptions {
   provider: ProviderName;
@@ -96,7 +97,9 @@ export async function runCommand(
     const webhookBaseUrl = opts.webhookBaseUrl ?? session.webhookReceiverUrl ?? undefined;
     const input = batchInput(manifestPath, batchId, { ...opts, ...(webhookBaseUrl ? { webhookBaseUrl } : {}) });
     const handle = await startBatch(session, input, checked.rowCount);
-    log(`batch ${batchId}: ${checked.rowCount} rows of ${input.manifestName} on ${opts.provider} app ${opts.app}`);
+    log(
+      `batch ${batchId}: ${plural(checked.rowCount, 'row')} of ${input.manifestName} on ${opts.provider} app ${opts.app}`,
+    );
     if (session.uiUrl)
       log(
         `Temporal Web UI: ${session.uiUrl}/namespaces/${session.settings.namespace}/workflows/${encodeURIComponent(batchId)}`,
@@ -157,7 +160,7 @@ async function startBatch(
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      staticSummary: `${input.manifestName} · ${rows} rows · ${input.item.provider} app ${input.item.app} · concurrency ${input.concurrency}`,
+      staticSummary: `${input.manifestName} · ${plural(rows, 'row')} · ${input.item.provider} app ${input.item.app} · concurrency ${input.concurrency}`,
       memo: { manifest: input.manifestName, manifestPath: input.manifestPath, rows, storage: input.item.storage },
       typedSearchAttributes: [
         { key: BATCH_ID_KEY, value: input.batchId },

@@ -2,6 +2,7 @@ import { absolutePath } from '../../config.js';
 import type { ProviderName } from '../../shared/constants.js';
 import { EXIT } from '../errors.js';
 import { validateLocally } from '../local-validation.js';
+import { plural } from '../../shared/plural.js';
 
 export interface ValidateOptions {
   provider: ProviderName;
@@ -23,7 +24,7 @@ export async function validateCommand(
 ): Promise<number> {
   const result = await validateLocally({ ...opts, manifestPath: absolutePath(manifest), env });
   const out = process.stdout;
-  out.write(`${manifest}: ${result.rowCount} rows, all valid\n`);
+  out.write(`${manifest}: ${plural(result.rowCount, 'row')}, all valid\n`);
   if (result.app) {
     out.write(`Columns → inputs of ${opts.provider} app '${result.app.name}':\n`);
     for (const [column, input] of Object.entries(result.mapping)) out.write(`  ${column} → ${input}\n`);
