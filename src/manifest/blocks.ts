@@ -79,6 +79,19 @@ function checked(bytes: Buffer, position: { line: number; column: number }): Blo
 }
 
 function invalidUtf8(block: Block): ManifestParseError {
+  const [first, second] = block.bytes;
+  const utf16 =
+    block.line === 1 &&
+    block.column === 1 &&
+    ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff));
+  if (utf16) {
+    return new ManifestParseError(
+      'MANIFEST_INVALID_UTF8',
+      `the file is UTF-16 (it starts with a UTF-16 byte-order mark); save the manifest as UTF-8 ` +
+        `(in Excel: Save As → "CSV UTF-8") and try again`,
+      { line: 1 },
+    );
+  }
   let line = block.line;
   let start = 0;
   while (start < block.bytes.length) {

@@ -79,6 +79,12 @@ describe('CSV manifests', () => {
     expect(error.message).toContain('save the manifest as UTF-8');
   });
 
+  it('says a UTF-16 file is UTF-16 rather than Latin-1', async () => {
+    const error = await readError(files.write('utf16.csv', Buffer.from('\ufeffsku,Prompt\nA1,x\n', 'utf16le')));
+    expect(error).toMatchObject({ code: 'MANIFEST_INVALID_UTF8', line: 1 });
+    expect(error.message).toMatch(/^the file is UTF-16 .*save the manifest as UTF-8/);
+  });
+
   it('refuses an empty column name in the header', async () => {
     const error = await readError(files.write('empty-header.csv', 'a,,c\n1,2,3\n'));
     expect(error).toMatchObject({ code: 'CSV_EMPTY_HEADER', line: 1 });
