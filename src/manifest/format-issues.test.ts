@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssues } from './format-issues.js';
+import { listNames } from './issues.js';
 
 describe('formatIssues', () => {
   it('prints one line per issue with its row and column', () => {
@@ -38,6 +39,12 @@ describe('formatIssues', () => {
         "line 1: the header names column 'a' twice",
       ].join('\n'),
     );
+  });
+
+  it('spells out invisible characters in a column name', () => {
+    const issue = { row: null, column: 'Prompt\u00a0', code: 'COLUMN_UNMATCHED', message: 'm' };
+    expect(formatIssues([issue], 1)).toBe("column 'Prompt\\u{a0}': m");
+    expect(listNames(['\ufeffsku', 'a\tb', 'Café'])).toBe('\\u{feff}sku, a\\u{9}b, Café');
   });
 
   it('ends with how many more problems were not shown', () => {

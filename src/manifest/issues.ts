@@ -60,9 +60,18 @@ export class IssueCollector {
   }
 }
 
+/** Characters a terminal shows as nothing or as a plain space: control, format and no-break characters. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this spells out
+const INVISIBLE = /[\u0000-\u001f\u007f-\u00a0\u00ad\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/gu;
+
+/** A column name for a message, with invisible characters spelled out (`Prompt\u{a0}`), which a user cannot see. */
+export function visibleName(name: string): string {
+  return name.replace(INVISIBLE, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
+}
+
 /** "a, b, c" for messages, cut after `max` names with a count of the rest. */
 export function listNames(names: readonly string[], max = 30): string {
-  const shown = names.slice(0, max).join(', ');
+  const shown = names.slice(0, max).map(visibleName).join(', ');
   return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }
 
