@@ -60,6 +60,15 @@ describe('JSON manifests', () => {
     expect(error.message).toContain('--format jsonl');
   });
 
+  it('says a CSV read as JSON looks like a CSV', async () => {
+    const error = await readError(files.write('csv.json', 'sku,Prompt\nA1,x\n'));
+    expect(error).toMatchObject({ code: 'JSON_NOT_ARRAY', line: 1 });
+    expect(error.message).toBe(
+      "line 1: the file starts with 'sku,Prompt', not a JSON array; a .json manifest must be an array of row " +
+        'objects ([{…}, {…}]) — if it is a CSV, name the file .csv or pass --format csv',
+    );
+  });
+
   it('refuses an array element that is not an object', async () => {
     const error = await readError(files.write('scalar.json', '[{"a": 1}, "b"]'));
     expect(error).toMatchObject({ code: 'JSON_NOT_OBJECT', row: 2 });

@@ -106,11 +106,20 @@ function checkStart(piece: Block): boolean {
   const text = piece.bytes.toString('utf8').trimStart();
   if (text === '') return false;
   if (text.startsWith('[')) return true;
-  const what = text.startsWith('{') ? 'an object' : 'not an array';
+  if (text.startsWith('{')) {
+    throw new ManifestParseError(
+      'JSON_NOT_ARRAY',
+      `line ${piece.line}: the top-level JSON value is an object; a .json manifest must be an array of row objects ` +
+        `([{…}, {…}]) — for one object per line, name the file .jsonl or pass --format jsonl`,
+      { line: piece.line },
+    );
+  }
+  const start = text.split(/\r?\n/, 1)[0]?.slice(0, 40) ?? '';
+  const csv = /^[^,]*,/.test(start) ? ' — if it is a CSV, name the file .csv or pass --format csv' : '';
   throw new ManifestParseError(
     'JSON_NOT_ARRAY',
-    `line ${piece.line}: the top-level JSON value is ${what}; a .json manifest must be an array of row objects ` +
-      `([{…}, {…}]) — for one object per line, name the file .jsonl or pass --format jsonl`,
+    `line ${piece.line}: the file starts with '${start}', not a JSON array; a .json manifest must be an array of ` +
+      `row objects ([{…}, {…}])${csv}`,
     { line: piece.line },
   );
 }

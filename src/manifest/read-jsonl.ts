@@ -15,7 +15,16 @@ export async function* readJsonlRows(path: string): AsyncGenerator<RawRow> {
   for await (const { text, line } of readLines(path)) {
     if (text.trim() === '') continue;
     row++;
-    yield jsonRow(parseLine(text, line, row), row, line);
+    const value = parseLine(text, line, row);
+    if (Array.isArray(value)) {
+      throw new ManifestParseError(
+        'JSON_NOT_OBJECT',
+        `line ${line} is a JSON array; a JSONL manifest holds one row object per line — for a top-level array of ` +
+          `rows use a .json file or --format json`,
+        { row, line },
+      );
+    }
+    yield jsonRow(value, row, line);
   }
   if (row === 0) throw noRowsError('the file has no JSON lines');
 }

@@ -61,6 +61,9 @@ describe('JSONL manifests', () => {
     const error = await readError(files.write('array.jsonl', '[\n{"a": 1}\n]\n'));
     expect(error).toMatchObject({ code: 'JSON_INVALID', line: 1 });
     expect(error.message).toContain('--format json');
+    const oneLine = await readError(files.write('array-line.jsonl', '[{"a": 1}, {"a": 2}]\n'));
+    expect(oneLine).toMatchObject({ code: 'JSON_NOT_OBJECT', line: 1 });
+    expect(oneLine.message).toContain('use a .json file or --format json');
   });
 
   it('refuses a nested value with its row, line and column', async () => {
