@@ -60,6 +60,17 @@ describe('JSON manifests', () => {
     expect(error.message).toContain('--format jsonl');
   });
 
+  it('says a string left open at the end of its line is missing its closing quote', async () => {
+    const rows = Array.from(
+      { length: 300 },
+      (_, i) => `  {"sku": "K${i + 1}", "Prompt": "p${i + 1}${i === 249 ? '' : '"'}}`,
+    );
+    const error = await readError(files.write('open-string.json', `[\n${rows.join(',\n')}\n]\n`));
+    expect(error).toMatchObject({ code: 'JSON_INVALID' });
+    expect(error.line === 251 || error.line === 252).toBe(true);
+    expect(error.message).toContain('a closing quote is missing here or on the line before');
+  });
+
   it('says a CSV read as JSON looks like a CSV', async () => {
     const error = await readError(files.write('csv.json', 'sku,Prompt\nA1,x\n'));
     expect(error).toMatchObject({ code: 'JSON_NOT_ARRAY', line: 1 });

@@ -157,6 +157,13 @@ function jsonError(error: unknown, state: FeedState, parser: object): unknown {
   }
   const near = excerpt === '' ? '' : ` near ${JSON.stringify(excerpt)}`;
   const what = reason.replace(/^Parser cannot parse input: /, '');
+  if (what === 'escaped characters') {
+    const message =
+      `invalid JSON at line ${line}${near}: a string runs on past the end of a line (a closing quote is missing ` +
+      `here or on the line before) or holds a raw control character; close the string, and write line breaks ` +
+      `and tabs inside strings as \\n and \\t`;
+    return new ManifestParseError('JSON_INVALID', message, { line, cause: error });
+  }
   return new ManifestParseError('JSON_INVALID', `invalid JSON at line ${line}${near}: ${what}; fix the syntax there`, {
     line,
     cause: error,
