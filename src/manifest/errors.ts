@@ -16,7 +16,8 @@ export type ManifestParseErrorCode =
   | 'JSON_INVALID'
   | 'JSON_TRUNCATED'
   | 'JSON_NOT_OBJECT'
-  | 'JSON_NESTED_VALUE';
+  | 'JSON_NESTED_VALUE'
+  | 'JSON_DUPLICATE_PROPERTY';
 
 /** Where in the manifest a problem sits; every field is null when unknown or not applicable. */
 export interface ManifestLocation {

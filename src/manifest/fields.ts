@@ -89,3 +89,41 @@ function describeJson(value: unknown): string {
   if (typeof value === 'object') return 'a nested object';
   return `a ${typeof value}`;
 }
+
+/**
+ * A row object that names one property twice: JSON.parse and stream-json keep the last value and drop the others
+ * without a word, so the row would run with a value the user may not have meant.
+ */
+export function duplicatePropertyError(key: string, row: number, line: number | null): ManifestParseError {
+  const where = line === null ? `row ${row}` : `row ${row} (line ${line})`;
+  return new ManifestParseError(
+    'JSON_DUPLICATE_PROPERTY',
+    `${where} names property '${key}' twice; JSON would keep only the last value, so remove one of them`,
+    { row, line, column: key },
+  );
+}
+
+/**
+ * The first property named twice at the top level of one JSON object's text, or null. Scans strings and brackets
+ * only: `text` has already parsed as JSON, so it is well-formed.
+ */
+export function duplicateTopLevelKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const start = i;
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      if (depth !== 1) continue;
+      let j = i + 1;
+      while (j < text.length && (text[j] === ' ' || text[j] === '\t' || text[j] === '\r' || text[j] === '\n')) j++;
+      if (text[j] !== ':') continue;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      if (seen.has(key)) return key;
+      seen.add(key);
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return null;
+}

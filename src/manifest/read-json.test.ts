@@ -71,6 +71,17 @@ describe('JSON manifests', () => {
     expect(error.message).toContain('a closing quote is missing here or on the line before');
   });
 
+  it('refuses a row object that names a property twice, instead of keeping the last value', async () => {
+    const text = '[{"sku": "A1", "Prompt": "x", "n": {"k": 1, "k": 2}}, {"sku": "A2", "Prompt": "x", "Prompt": "y"}]';
+    const error = await readError(files.write('dup-prop.json', text));
+    expect(error).toMatchObject({ code: 'JSON_DUPLICATE_PROPERTY', row: 2, column: 'Prompt' });
+    expect(error.message).toBe(
+      "row 2 names property 'Prompt' twice; JSON would keep only the last value, so remove one of them",
+    );
+    const fine = await readAll(files.write('no-dup.json', '[{"a": "{\\"a\\": 1}", "b": 1}, {"a": 2}]'));
+    expect(fine.map((r) => r.fields)).toEqual([{ a: '{"a": 1}', b: 1 }, { a: 2 }]);
+  });
+
   it('says a CSV read as JSON looks like a CSV', async () => {
     const error = await readError(files.write('csv.json', 'sku,Prompt\nA1,x\n'));
     expect(error).toMatchObject({ code: 'JSON_NOT_ARRAY', line: 1 });

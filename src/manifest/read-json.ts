@@ -1,9 +1,9 @@
-import { pipeline, type Writable } from 'node:stream';
+import { pipeline, Transform, type Writable } from 'node:stream';
 import Parser from 'stream-json/Parser.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { readBlocks, type Block } from './blocks.js';
 import { ManifestParseError, noRowsError } from './errors.js';
-import { jsonRow } from './fields.js';
+import { duplicatePropertyError, jsonRow } from './fields.js';
 import type { RawRow } from './types.js';
 
 /**
@@ -30,7 +30,7 @@ interface FeedState {
 export async function* readJsonRows(path: string): AsyncGenerator<RawRow> {
   const parser = new Parser({ streamValues: false });
   const elements = new StreamArray();
-  pipeline(parser, elements, () => undefined); // errors surface through the iterator below
+  pipeline(parser, duplicateKeyCheck(), elements, () => undefined); // errors surface through the iterator below
   const state: FeedState = { recent: [], ended: false };
   void feed(path, parser, state);
   let row = 0;
@@ -46,6 +46,35 @@ export async function* readJsonRows(path: string): AsyncGenerator<RawRow> {
     elements.destroy();
   }
   if (row === 0) throw noRowsError('the JSON array is empty');
+}
+
+/**
+ * Passes the parser's tokens on unchanged, failing on a row object that names a property twice (the assembler would
+ * keep the last value and drop the others without a word). Rows are the values directly inside the top-level array.
+ */
+function duplicateKeyCheck(): Transform {
+  let depth = 0;
+  let row = 0;
+  let keys: Set<string> | null = null;
+  return new Transform({
+    objectMode: true,
+    transform(token: { name: string; value?: unknown }, _encoding, callback) {
+      const opens = token.name === 'startObject' || token.name === 'startArray';
+      const isValue = opens || token.name.endsWith('Value');
+      if (depth === 1 && isValue && token.name !== 'keyValue') row++;
+      if (opens) {
+        depth++;
+        if (depth === 2) keys = token.name === 'startObject' ? new Set() : null;
+      } else if (token.name === 'endObject' || token.name === 'endArray') {
+        depth--;
+      } else if (token.name === 'keyValue' && depth === 2 && keys !== null) {
+        const key = String(token.value);
+        if (keys.has(key)) return callback(duplicatePropertyError(key, row, null));
+        keys.add(key);
+      }
+      callback(null, token);
+    },
+  });
 }
 
 /** Pushes the file into the parser piece by piece; any failure destroys the parser, which ends the reading side. */

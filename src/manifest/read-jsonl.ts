@@ -1,6 +1,6 @@
 import { readBlocks } from './blocks.js';
 import { ManifestParseError, noRowsError } from './errors.js';
-import { jsonRow } from './fields.js';
+import { duplicatePropertyError, duplicateTopLevelKey, jsonRow } from './fields.js';
 import type { RawRow } from './types.js';
 
 /** One JSONL line never needs more than this; a longer "line" is almost surely a JSON array saved as .jsonl. */
@@ -24,6 +24,8 @@ export async function* readJsonlRows(path: string): AsyncGenerator<RawRow> {
         { row, line },
       );
     }
+    const duplicate = isPlainObject(value) ? duplicateTopLevelKey(text) : null;
+    if (duplicate !== null) throw duplicatePropertyError(duplicate, row, line);
     yield jsonRow(value, row, line);
   }
   if (row === 0) throw noRowsError('the file has no JSON lines');
@@ -70,4 +72,8 @@ async function* readLines(path: string): AsyncGenerator<{ text: string; line: nu
     }
   }
   if (carry !== '') yield { text: carry.endsWith('\r') ? carry.slice(0, -1) : carry, line: carryLine };
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -66,6 +66,15 @@ describe('JSONL manifests', () => {
     expect(oneLine.message).toContain('use a .json file or --format json');
   });
 
+  it('refuses a line whose object names a property twice, however the name is escaped', async () => {
+    const text = '{"a": 1}\n\n{"p": "{\\"b\\": 1, \\"b\\": 2}", "b": 1, "\\u0062": 2}\n';
+    const error = await readError(files.write('dup-prop.jsonl', text));
+    expect(error).toMatchObject({ code: 'JSON_DUPLICATE_PROPERTY', row: 2, line: 3, column: 'b' });
+    expect(error.message).toContain("row 2 (line 3) names property 'b' twice");
+    const fine = await readAll(files.write('no-dup.jsonl', '{"p": "{\\"b\\": 1, \\"b\\": 2}", "b": 1}\n'));
+    expect(fine.map((r) => r.fields)).toEqual([{ p: '{"b": 1, "b": 2}', b: 1 }]);
+  });
+
   it('refuses a nested value with its row, line and column', async () => {
     const error = await readError(files.write('nested.jsonl', '{"a": 1}\n\n{"a": {"b": 2}}\n'));
     expect(error).toMatchObject({ code: 'JSON_NESTED_VALUE', row: 2, line: 3, column: 'a' });
