@@ -104,26 +104,44 @@ export function duplicatePropertyError(key: string, row: number, line: number | 
 }
 
 /**
- * The first property named twice at the top level of one JSON object's text, or null. Scans strings and brackets
- * only: `text` has already parsed as JSON, so it is well-formed.
+ * The first property named twice at the top level of one JSON object's text, or null. `keyCount` is how many keys
+ * the parsed object has: when the text holds no more colons than that, no key can repeat, and the scan is skipped.
+ * The scan jumps from string to string; `text` has already parsed as JSON, so it is well-formed.
  */
-export function duplicateTopLevelKey(text: string): string | null {
+export function duplicateTopLevelKey(text: string, keyCount: number): string | null {
+  if (count(text, ':') <= keyCount) return null;
   const seen = new Set<string>();
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      const start = i;
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
-      if (depth !== 1) continue;
-      let j = i + 1;
-      while (j < text.length && (text[j] === ' ' || text[j] === '\t' || text[j] === '\r' || text[j] === '\n')) j++;
-      if (text[j] !== ':') continue;
-      const key = JSON.parse(text.slice(start, i + 1)) as string;
+    if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    if (c !== 0x22) continue;
+    let end = text.indexOf('"', i + 1);
+    while (end > 0 && escaped(text, end)) end = text.indexOf('"', end + 1);
+    if (end < 0) return null;
+    let next = end + 1;
+    while (next < text.length && ' \t\r\n'.includes(text.charAt(next))) next++;
+    if (depth === 1 && text.charCodeAt(next) === 0x3a) {
+      const raw = text.slice(i + 1, end);
+      const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
       if (seen.has(key)) return key;
       seen.add(key);
-    } else if (c === 0x7b || c === 0x5b) depth++;
-    else if (c === 0x7d || c === 0x5d) depth--;
+    }
+    i = end;
   }
   return null;
+}
+
+function count(text: string, char: string): number {
+  let n = 0;
+  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) n++;
+  return n;
+}
+
+/** Whether the quote at `at` is escaped: an odd run of backslashes before it. */
+function escaped(text: string, at: number): boolean {
+  let backslashes = 0;
+  while (at - backslashes - 1 >= 0 && text.charCodeAt(at - backslashes - 1) === 0x5c) backslashes++;
+  return backslashes % 2 === 1;
 }
