@@ -85,19 +85,19 @@ describe('bad input', () => {
         name: 'keys that differ only in letter case',
         file: 'case.csv',
         content: 'sku,Prompt\nSKU-1,one\nsku-1,two\n',
-        says: [/row 2, column 'sku'/, /differs from the key of row 1 only in letter case/],
+        says: [/row 2 \(line 3\), column 'sku'/, /differs from the key of row 1 only in letter case/],
       },
       {
         name: 'a key far too long to be one',
         file: 'long-key.csv',
         content: `sku,Prompt\n${'k'.repeat(300)},one\n`,
-        says: [/row 1, column 'sku'/, /300 characters long/, /at most 256/],
+        says: [/row 1 \(line 2\), column 'sku'/, /300 characters long/, /at most 256/],
       },
       {
         name: 'a cell over the size limit',
         file: 'big-cell.csv',
         content: `sku,Prompt\nA,${'x'.repeat(300_000)}\n`,
-        says: [/row 1, column 'Prompt'/, /300,000 bytes/, /262,144 bytes \(256 KiB\)/],
+        says: [/row 1 \(line 2\), column 'Prompt'/, /300,000 bytes/, /262,144 bytes \(256 KiB\)/],
       },
     ];
 
@@ -129,7 +129,7 @@ describe('bad input', () => {
       expect(err).toBeInstanceOf(WorkflowFailedError);
       const cause = (err as WorkflowFailedError).cause as Error & { type?: string };
       expect(cause.type).toBe('ManifestInvalid');
-      expect(cause.message).toContain("row 2, column 'sku'");
+      expect(cause.message).toContain("row 2 (line 3), column 'sku'");
       expect(cause.message).toContain('only in letter case');
       expect(existsSync(input.item.storage)).toBe(false);
       expect(h.sim.counters().runsCreated).toBe(before);
