@@ -1,4 +1,6 @@
 import { createServer } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
@@ -135,5 +137,39 @@ describe('durabatch run --delivery webhook on the embedded dev server', () => {
     expect(after.webhookDeliveries['lamina']?.['sent'] ?? 0).toBeGreaterThan(
       c.webhookDeliveries['lamina']?.['sent'] ?? 0,
     );
+  });
+});
+
+describe("durabatch demo (the README's first command)", () => {
+  let dir: string;
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs the sample manifest end to end on the embedded dev server: results, images and the expected failure', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'durabatch-demo-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_CLI_PATH: temporalCliPath(),
+      DURABATCH_HOME: join(dir, 'home'),
+    };
+    delete env.TEMPORAL_ADDRESS;
+    env.DURABATCH_TEMPORAL_PORT = String(await freePort());
+    env.DURABATCH_UI_PORT = String(await freePort());
+    const { code, output } = await runCli(['demo'], env, { cwd: dir });
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/Batch demo-\d{8}T\d{6}: 30 rows — succeeded 29, failed 1/);
+    const lines = await readResults(join(dir, 'demo-results', 'results.jsonl'));
+    expect(lines).toHaveLength(30);
+    expect(lines.filter((l) => l.status === 'failed').map((l) => l.key)).toEqual(['SKU-1017']);
+    for (const line of lines.filter((l) => l.status === 'succeeded')) {
+      expect(line.outputs.length, line.key).toBeGreaterThan(0);
+      for (const out of line.outputs) {
+        expect(out.path, line.key).not.toBeNull();
+        const png = await readFile(join(dir, 'demo-results', out.path ?? ''));
+        expect(png.subarray(1, 4).toString('latin1'), line.key).toBe('PNG');
+      }
+    }
   });
 });
