@@ -20,7 +20,7 @@ import {
 } from './commands/schedule.js';
 import { setupCommand } from './commands/setup.js';
 import { faultRule, simulateCommand, type SimulateOptions } from './commands/simulate.js';
-import { FAULT_KINDS } from '../simulator/config.js';
+import { FAULT_KINDS } from '../simulator/types.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand, type ValidateOptions } from './commands/validate.js';
 import { webhooksCommand } from './commands/webhooks.js';

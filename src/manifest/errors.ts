@@ -57,3 +57,8 @@ export class ManifestParseError extends Error {
 export function noRowsError(detail: string): ManifestParseError {
   return new ManifestParseError('MANIFEST_NO_ROWS', `manifest has no rows: ${detail}; add at least one data row`);
 }
+
+/** Where a row sits, for messages: "row 12 (line 13)", or "row 12" when the line is not known (a JSON array). */
+export function rowPlace(row: number, line: number | null | undefined): string {
+  return typeof line === 'number' ? `row ${row} (line ${line})` : `row ${row}`;
+}

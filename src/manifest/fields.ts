@@ -1,4 +1,4 @@
-import { ManifestParseError } from './errors.js';
+import { ManifestParseError, rowPlace } from './errors.js';
 import type { RawRow } from './types.js';
 
 /** Non-enumerable property of the first CSV row that carries the whole header (empty cells are not in `fields`). */
@@ -58,7 +58,7 @@ export function setField(target: Record<string, unknown>, name: string, value: u
  * ManifestParseError naming the row and column.
  */
 export function flatFields(value: unknown, row: number, line: number | null): Record<string, unknown> {
-  const where = line === null ? `row ${row}` : `row ${row} (line ${line})`;
+  const where = rowPlace(row, line);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ManifestParseError(
       'JSON_NOT_OBJECT',
@@ -95,7 +95,7 @@ function describeJson(value: unknown): string {
  * without a word, so the row would run with a value the user may not have meant.
  */
 export function duplicatePropertyError(key: string, row: number, line: number | null): ManifestParseError {
-  const where = line === null ? `row ${row}` : `row ${row} (line ${line})`;
+  const where = rowPlace(row, line);
   return new ManifestParseError(
     'JSON_DUPLICATE_PROPERTY',
     `${where} names property '${key}' twice; JSON would keep only the last value, so remove one of them`,

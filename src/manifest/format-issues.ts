@@ -1,3 +1,4 @@
+import { rowPlace } from './errors.js';
 import { visibleName } from './issues.js';
 import type { ManifestIssue } from './types.js';
 
@@ -20,7 +21,7 @@ export function formatIssues(issues: readonly ManifestIssue[], issueCount: numbe
 
 function place(issue: ManifestIssue): string {
   const parts: string[] = [];
-  if (issue.row !== null) parts.push(issue.line ? `row ${issue.row} (line ${issue.line})` : `row ${issue.row}`);
+  if (issue.row !== null) parts.push(rowPlace(issue.row, issue.line));
   if (issue.column !== null) parts.push(`column '${visibleName(issue.column)}'`);
   return parts.length > 0 ? parts.join(', ') : 'manifest';
 }

@@ -1,4 +1,4 @@
-import type { ManifestIssue } from './types.js';
+import type { ManifestIssue, RawRow } from './types.js';
 
 /** Stable codes of the normalizer's ManifestIssues. */
 export type ManifestIssueCode =
@@ -44,9 +44,10 @@ export class IssueCollector {
     this.add(this.fileIssues, { row, column, code, message });
   }
 
-  /** Records a problem with one cell or row (`line`: where the row starts in the file). */
-  row(row: number, column: string | null, code: ManifestIssueCode, message: string, line?: number | null): void {
-    this.add(this.rowIssues, { row, ...(typeof line === 'number' ? { line } : {}), column, code, message });
+  /** Records a problem with one cell or row, at the row's number and, when known, the line where it starts. */
+  row(at: Pick<RawRow, 'row' | 'line'>, column: string | null, code: ManifestIssueCode, message: string): void {
+    const { row, line } = at;
+    this.add(this.rowIssues, { row, ...(line === null ? {} : { line }), column, code, message });
   }
 
   /** The kept issues, file issues first, at most `max` in all. */

@@ -139,12 +139,12 @@ class ManifestNormalizer implements Normalizer {
     const key = isAbsent(value) ? '' : String(value);
     if (key.trim() === '') {
       const message = `the key is empty; give every row a unique value in --key-column '${keyColumn}'`;
-      this.issues.row(raw.row, keyColumn, 'KEY_EMPTY', message, raw.line);
+      this.issues.row(raw, keyColumn, 'KEY_EMPTY', message);
       return byRow;
     }
     const added = keys.add(key, raw.row);
     if ('id' in added) return { key, id: added.id };
-    this.issues.row(raw.row, keyColumn, added.code, added.message, raw.line);
+    this.issues.row(raw, keyColumn, added.code, added.message);
     return byRow;
   }
 
@@ -153,7 +153,7 @@ class ManifestNormalizer implements Normalizer {
     for (const [column, value] of Object.entries(raw.fields)) {
       if (column === this.keyColumn) continue; // a long key has its own, clearer issue
       const problem = checkSize(value);
-      if (problem !== null) this.issues.row(raw.row, column, 'VALUE_TOO_LONG', problem, raw.line);
+      if (problem !== null) this.issues.row(raw, column, 'VALUE_TOO_LONG', problem);
     }
   }
 
@@ -169,7 +169,7 @@ class ManifestNormalizer implements Normalizer {
       }
       const checked = checkValue(target.param, value, this.privateUrlHosts);
       if (checked.ok) setField(inputs, target.inputKey, checked.value);
-      else this.issues.row(raw.row, column, checked.code, checked.message, raw.line);
+      else this.issues.row(raw, column, checked.code, checked.message);
     }
     return inputs;
   }
@@ -179,7 +179,7 @@ class ManifestNormalizer implements Normalizer {
       const column = this.planner.columnFor(param);
       if (column === undefined || !isAbsent(ownField(raw.fields, column))) continue;
       const message = `required input '${displayName(param)}' has no value and no default; fill in this cell`;
-      this.issues.row(raw.row, column, 'VALUE_REQUIRED', message, raw.line);
+      this.issues.row(raw, column, 'VALUE_REQUIRED', message);
     }
   }
 }

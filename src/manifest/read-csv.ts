@@ -1,7 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { CsvError, parse, type Info, type Options } from 'csv-parse';
 import { readBlocks } from './blocks.js';
-import { ManifestParseError, noRowsError } from './errors.js';
+import { ManifestParseError, noRowsError, rowPlace } from './errors.js';
 import { attachHeader, setField } from './fields.js';
 import type { RawRow } from './types.js';
 import { plural } from '../shared/plural.js';
@@ -139,7 +139,7 @@ function toFields(header: string[], record: string[], row: number, line: number)
   if (record.length !== header.length) {
     throw new ManifestParseError(
       'CSV_RAGGED_ROW',
-      `row ${row} (line ${line}) has ${plural(record.length, 'cell')} but the header has ${plural(header.length, 'column')}; give every ` +
+      `${rowPlace(row, line)} has ${plural(record.length, 'cell')} but the header has ${plural(header.length, 'column')}; give every ` +
         `row exactly ${plural(header.length, 'cell')} and wrap cells that contain commas in double quotes`,
       { row, line },
     );
@@ -157,7 +157,7 @@ function csvError(error: unknown, lines: LineTracker, row: number | null): unkno
   const err = error as CsvError & { lines?: number };
   const at = typeof err.lines === 'number' ? lines.physical(err.lines) : lines.next;
   const where = { row, line: at, cause: error };
-  const prefix = row === null ? `line ${at}` : `row ${row} (line ${at})`;
+  const prefix = row === null ? `line ${at}` : rowPlace(row, at);
   switch (err.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
     case 'CSV_MAX_RECORD_SIZE': {

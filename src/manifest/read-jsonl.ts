@@ -24,7 +24,8 @@ export async function* readJsonlRows(path: string): AsyncGenerator<RawRow> {
         { row, line },
       );
     }
-    const duplicate = isPlainObject(value) ? duplicateTopLevelKey(text, Object.keys(value).length) : null;
+    const duplicate =
+      typeof value === 'object' && value !== null ? duplicateTopLevelKey(text, Object.keys(value).length) : null;
     if (duplicate !== null) throw duplicatePropertyError(duplicate, row, line);
     yield jsonRow(value, row, line);
   }
@@ -72,8 +73,4 @@ async function* readLines(path: string): AsyncGenerator<{ text: string; line: nu
     }
   }
   if (carry !== '') yield { text: carry.endsWith('\r') ? carry.slice(0, -1) : carry, line: carryLine };
-}
-
-function isPlainObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { DEMO_ARTU_WORKFLOW } from './artu/workflows.js';
 import { DEMO_LAMINA_APP } from './lamina/apps.js';
 import { DEMO_MAGNIFIC_APP } from './magnific/apps.js';
+import { FAULT_KINDS } from './types.js';
 import type {
   ArtuWorkflowDefinition,
-  FaultKind,
   FaultRule,
   LaminaAppDefinition,
   MagnificAppDefinition,
@@ -32,20 +32,6 @@ const ENDPOINT_NAMES = [
   'magnific.status',
   'asset',
 ] as const;
-
-/** Every kind of injected fault (types.ts, FaultKind), for the control API and `durabatch simulate --fault`. */
-export const FAULT_KINDS = [
-  '429',
-  '500',
-  '502',
-  '503',
-  'slow',
-  'reset',
-  'drop-after-accept',
-  'html',
-  'truncated',
-  'schema',
-] as const satisfies readonly FaultKind[];
 
 const nonNegativeInt = z.number().int().min(0);
 const share = z.number().min(0).max(1);

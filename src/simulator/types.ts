@@ -27,8 +27,19 @@ export type EndpointName =
  * Kinds of injected faults. 'html' answers 200 with a web page, 'truncated' cuts the JSON short, 'schema' answers
  * 200 with well-formed JSON of the wrong shape (no run is created for a start).
  */
-export type FaultKind =
-  '429' | '500' | '502' | '503' | 'slow' | 'reset' | 'drop-after-accept' | 'html' | 'truncated' | 'schema';
+export const FAULT_KINDS = [
+  '429',
+  '500',
+  '502',
+  '503',
+  'slow',
+  'reset',
+  'drop-after-accept',
+  'html',
+  'truncated',
+  'schema',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /**
  * One fault rule. Rules are checked in order before a request is handled; the first one that matches the endpoint

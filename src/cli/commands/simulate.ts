@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { FAULT_KINDS, parseConfigPatch } from '../../simulator/config.js';
+import { parseConfigPatch } from '../../simulator/config.js';
+import { FAULT_KINDS } from '../../simulator/types.js';
 import { startSimulator, type FaultRule, type SimulatorOptions } from '../../simulator/index.js';
 import { usageError } from '../errors.js';
 
