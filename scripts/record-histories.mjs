@@ -53,22 +53,16 @@ async function runBatch(name, csv, options, keep, { during, after } = {}) {
     args: [
       {
         batchId,
-        manifestPath,
-        manifestName: `${name}.csv`,
-        keyColumn: 'sku',
-        omit: [],
-        map: {},
-        concurrency: options.concurrency ?? 2,
-        pageSize: 2,
-        ...(maxFailures ? { maxFailures } : {}),
+        source: { location: manifestPath, name: `${name}.csv` },
+        storage: join(dir, 'data', name),
+        manifest: { keyColumn: 'sku', omit: [], map: {} },
+        tuning: { concurrency: options.concurrency ?? 2, pageSize: 2, ...(maxFailures ? { maxFailures } : {}) },
         item: {
           provider: 'lamina',
           app: DEMO_LAMINA_APP_ID,
-          storage: join(dir, 'data', name),
           waitSeconds: 5,
           itemTimeoutMs: 60000,
           onAmbiguousSubmit: 'hold',
-          ...(maxFailures ? { reportFailures: true } : {}),
           ...item,
         },
       },
@@ -94,15 +88,11 @@ async function runScheduledFire(csv, keep) {
     args: [
       {
         schedule,
-        manifest: manifestPath,
-        manifestName: 'fired.csv',
+        source: { location: manifestPath, name: 'fired.csv' },
         dataRoot: join(dir, 'data', 'fired'),
-        batch: {
-          keyColumn: 'sku',
-          omit: [],
-          map: {},
-          concurrency: 2,
-          pageSize: 2,
+        settings: {
+          manifest: { keyColumn: 'sku', omit: [], map: {} },
+          tuning: { concurrency: 2, pageSize: 2 },
           item: {
             provider: 'lamina',
             app: DEMO_LAMINA_APP_ID,
@@ -140,7 +130,7 @@ const ids = [
     { delivery: 'stream' },
     ['T1', 'T3'],
   )),
-  // --delivery webhook: the runFinished signal, duplicates, and the fallback read for a lost webhook.
+  // --delivery webhook: the webhookArrived update, duplicates, and the fallback read for a lost webhook.
   ...(await runBatch(
     'webhook',
     'sku,Prompt\nW1,hooked\nW2,hooked [sim:duration=600]\nW3,hooked fails [sim:fail]\nW4,hooked\n',

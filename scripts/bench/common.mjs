@@ -108,21 +108,11 @@ export async function writeManifest(rows) {
 export function batchInput({ batchId, manifest, dir, concurrency, app, pageSize = DEFAULT_PAGE_SIZE }) {
   return {
     batchId,
-    manifestPath: manifest,
-    manifestName: 'manifest.csv',
-    keyColumn: 'sku',
-    omit: [],
-    map: {},
-    concurrency,
-    pageSize,
-    item: {
-      provider: 'lamina',
-      app,
-      storage: join(dir, 'data', batchId),
-      waitSeconds: 60,
-      itemTimeoutMs: 3_600_000,
-      onAmbiguousSubmit: 'hold',
-    },
+    source: { location: manifest, name: 'manifest.csv' },
+    storage: join(dir, 'data', batchId),
+    manifest: { keyColumn: 'sku', omit: [], map: {} },
+    tuning: { concurrency, pageSize },
+    item: { provider: 'lamina', app, waitSeconds: 60, itemTimeoutMs: 3_600_000, onAmbiguousSubmit: 'hold' },
   };
 }
 

@@ -4,13 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProviderAdapter, RunSnapshot } from '../providers/types.js';
-import type { ItemSettings, RunSnapshotLite } from '../shared/types.js';
-import { createAwaitActivities, nextReadDelayMs, progressDetails } from './await.js';
+import type { ItemSettings } from '../shared/batch-spec.js';
+import type { RunSnapshotLite } from './contracts.js';
+import { createAwaitRun, nextReadDelayMs, progressDetails } from './await.js';
+import { createCancelRun } from './cancel.js';
+import type { ActivityDeps } from './deps.js';
+
+const createAwaitActivities = (deps: ActivityDeps) => ({
+  awaitRun: createAwaitRun(deps),
+  cancelRun: createCancelRun(deps),
+});
 
 const settings: ItemSettings = {
   provider: 'lamina',
   app: 'app',
-  storage: '/tmp/x',
   waitSeconds: 60,
   itemTimeoutMs: 60_000,
   onAmbiguousSubmit: 'hold',
@@ -93,7 +100,7 @@ describe('awaitRun with collect: the wait and the download in one activity', () 
     } as unknown as ProviderAdapter;
     return createAwaitActivities({ adapterFor: () => adapter, secrets: [], maxAssetBytes: 1024 });
   };
-  const input = () => ({ runId: 'r1', id: 'row-1', settings: { ...settings, storage: dir }, collect: true });
+  const input = () => ({ runId: 'r1', id: 'row-1', storage: dir, settings, collect: true });
 
   it('returns the downloaded outputs with the finished run', async () => {
     const { awaitRun } = activities(finished([output({ text: 'a red chair' })]));

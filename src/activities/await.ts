@@ -3,7 +3,8 @@ import { Context } from '@temporalio/activity';
 import { DEFAULT_POLL_INTERVAL_MS, deliveryOf } from '../shared/delivery.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 import type { ProviderAdapter, RunSnapshot, StreamEnd } from '../providers/types.js';
-import type { AwaitRunInput, CancelRunInput, ItemSettings, RunSnapshotLite } from '../shared/types.js';
+import type { AwaitRunInput, RunSnapshotLite } from './contracts.js';
+import type { ItemSettings } from '../shared/batch-spec.js';
 import { liteSnapshot, type ActivityDeps } from './deps.js';
 import { collectAll } from './outputs.js';
 import { hasOutputs } from '../shared/status.js';
@@ -49,7 +50,7 @@ export function progressDetails(snapshot: RunSnapshot): { status: string; output
   };
 }
 
-export function createAwaitActivities(deps: ActivityDeps) {
+export function createAwaitRun(deps: ActivityDeps) {
   /**
    * Waits on a run the way the batch's --delivery says: one long-poll on the provider's wait endpoint, one status
    * read (poll), or one stream connection followed until its final event. A run that is not finished yet fails
@@ -151,21 +152,5 @@ export function createAwaitActivities(deps: ActivityDeps) {
     return { snapshot, retryInMs: Math.min(30_000, RECONNECT_DELAY_MS * 2 ** Math.min(attempt - 1, 5)) };
   }
 
-  /**
-   * Asks the provider to cancel a run, where it can (a provider without cancel is left alone), then reads the run
-   * back. The row records what that read says: a run that finished before the cancel reached it is paid for, so the
-   * row keeps its outputs instead of claiming a cancel that never happened.
-   */
-  async function cancelRun(input: CancelRunInput): Promise<RunSnapshotLite> {
-    const adapter = deps.adapterFor(input.settings.provider);
-    const signal = cancellationSignal();
-    try {
-      if (adapter.cancelRun) await adapter.cancelRun(input.runId, { signal });
-      return liteSnapshot(await adapter.getRun(input.runId, { signal }));
-    } catch (err) {
-      throw toActivityFailure(err, deps.secrets);
-    }
-  }
-
-  return { awaitRun, cancelRun };
+  return awaitRun;
 }

@@ -1,4 +1,4 @@
-import type { ResultLine } from '../shared/types.js';
+import type { ResultLine } from '../shared/results-format.js';
 
 /** Columns of results.csv: the result line flattened, outputs joined with ' | '. */
 export const CSV_COLUMNS = [

@@ -1,7 +1,7 @@
 import type { ProviderAdapter } from '../providers/types.js';
 import type { ProviderName } from '../shared/constants.js';
 import type { RunSnapshot } from '../providers/types.js';
-import type { RunSnapshotLite } from '../shared/types.js';
+import type { RunSnapshotLite } from './contracts.js';
 
 /** What activities need from the worker: adapters built from its environment, and the secrets to redact. */
 export interface ActivityDeps {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FetchManifestOutput } from '../shared/schedule.js';
+import type { FetchManifestOutput } from './contracts.js';
 import { createFetchManifest } from './fetch-manifest.js';
 
 const CSV = 'sku,Prompt\nA-1,a cat\n';

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { downloadToFile } from '../providers/download.js';
 import { AssetError } from '../providers/errors.js';
-import { SCHEDULE_FAILURE_TYPES, type FetchManifestInput, type FetchManifestOutput } from '../shared/schedule.js';
+import { SCHEDULE_FAILURE_TYPES } from '../shared/schedule.js';
+import type { FetchManifestInput, FetchManifestOutput } from './contracts.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
 import { cancellationSignal, withHeartbeat } from './heartbeat.js';

@@ -4,12 +4,11 @@ import { createNormalizer, formatIssues, readRows } from '../manifest/index.js';
 import type { ManifestIssue } from '../manifest/types.js';
 import { privateHostsFrom } from '../providers/download.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
-import type { LoadRowKeysInput, PrepareManifestInput, PrepareManifestOutput, RowKey } from '../shared/types.js';
+import type { LoadRowKeysInput, PrepareManifestInput, PrepareManifestOutput, RowKey } from './contracts.js';
 import { openStorage, PREPARED_FILE, readRowRange, RowWriter } from '../storage/index.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
 import { cancellationSignal } from './heartbeat.js';
-import { beginRedrive, loadRedriveKeys } from './redrive.js';
 
 /** How many issues travel in the failure's details (the message lists the first ones readably). */
 const ISSUES_IN_DETAILS = 200;
@@ -20,8 +19,8 @@ export function createManifestActivities(deps: ActivityDeps) {
    * rows with their offset index to storage. Any invalid row fails the batch before anything is submitted, with
    * every problem listed; nothing is left half-written. Idempotent: a prepared batch returns what it recorded.
    */
-  async function prepareManifest(input: PrepareManifestInput): Promise<PrepareManifestOutput> {
-    const storage = openStorage(input.storage);
+  async function prepareManifest({ spec }: PrepareManifestInput): Promise<PrepareManifestOutput> {
+    const storage = openStorage(spec.storage);
     const done = await storage.readText(PREPARED_FILE);
     if (done) return JSON.parse(done) as PrepareManifestOutput;
     const created = !(await storage.exists('.'));
@@ -29,19 +28,18 @@ export function createManifestActivities(deps: ActivityDeps) {
 
     let app;
     try {
-      app = await deps.adapterFor(input.provider).getApp(input.app, { signal: cancellationSignal() });
+      app = await deps.adapterFor(spec.item.provider).getApp(spec.item.app, { signal: cancellationSignal() });
     } catch (err) {
       throw toActivityFailure(err, deps.secrets);
     }
     // URL inputs may name private hosts only where outputs may come from: the provider hosts (getApp just used one).
     const privateUrlHosts = privateHostsFrom();
-    const { keyColumn, omit, map } = input;
-    const normalizer = createNormalizer({ keyColumn, omit, map, app, privateUrlHosts });
+    const normalizer = createNormalizer({ ...spec.manifest, app, privateUrlHosts });
     const writer = new RowWriter(storage);
     const parseIssues: ManifestIssue[] = [];
     try {
       let seen = 0;
-      for await (const raw of readRows(input.manifestPath, input.format ? { format: input.format } : {})) {
+      for await (const raw of readRows(spec.source.location, spec.manifest)) {
         const row = normalizer.accept(raw);
         if (row) await writer.write(row);
         if (++seen % 1000 === 0) Context.current().heartbeat(seen);
@@ -70,7 +68,7 @@ export function createManifestActivities(deps: ActivityDeps) {
     }
     await writer.commit();
     const output: PrepareManifestOutput = { rowCount: writer.rowCount, mapping: result.mapping };
-    await storage.writeAtomic(PREPARED_FILE, JSON.stringify({ ...output, manifestPath: input.manifestPath }));
+    await storage.writeAtomic(PREPARED_FILE, JSON.stringify({ ...output, manifestPath: spec.source.location }));
     return output;
   }
 
@@ -80,7 +78,7 @@ export function createManifestActivities(deps: ActivityDeps) {
     return rows.map((r) => ({ row: r.row, id: r.id, key: r.key }));
   }
 
-  return { prepareManifest, loadRowKeys, beginRedrive, loadRedriveKeys };
+  return { prepareManifest, loadRowKeys };
 }
 
 function asIssue(err: unknown): ManifestIssue {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { downloadToFile, privateHostsFrom } from '../providers/download.js';
-import type { CollectOutputsInput, OutputRecord, RunSnapshotLite } from '../shared/types.js';
+import type { CollectOutputsInput, RunSnapshotLite } from './contracts.js';
+import type { OutputRecord } from '../shared/results-format.js';
 import { openStorage, outputDir, type BatchStorage } from '../storage/index.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
@@ -27,7 +28,7 @@ export async function collectAll(
   input: CollectOutputsInput,
   heartbeatDetails?: unknown,
 ): Promise<OutputRecord[]> {
-  const storage = openStorage(input.settings.storage);
+  const storage = openStorage(input.storage);
   await storage.ensureDir(outputDir(input.id));
   const names = fileNames(input.outputs);
   const records: OutputRecord[] = [];

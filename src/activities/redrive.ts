@@ -1,5 +1,7 @@
-import type { BeginRedriveInput, BeginRedriveOutput, LoadRedriveKeysInput, RedriveStatus } from '../shared/redrive.js';
-import type { ResultLine, RowKey } from '../shared/types.js';
+import type { RedriveStatus } from '../shared/redrive.js';
+import type { BeginRedriveInput, BeginRedriveOutput, LoadRedriveKeysInput } from './contracts.js';
+import type { ResultLine } from '../shared/results-format.js';
+import type { RowKey } from './contracts.js';
 import { itemFile, openStorage, readRowRange } from '../storage/index.js';
 
 /** The redrives of a batch, oldest first: which run of the batch workflow got which generation. */

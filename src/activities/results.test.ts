@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExportResultsInput, ExportResultsOutput } from '../shared/types.js';
+import type { ExportResultsInput, ExportResultsOutput } from './contracts.js';
 import { MANIFEST_FILE, OUTPUTS_DIR } from '../storage/index.js';
 import { exportResults } from './results.js';
 
@@ -26,7 +26,16 @@ describe('exportResults', () => {
     await writeFile(join(rowOutputs, '0.png.4f2a9c01d3e5.part'), 'ima');
 
     const out = join(dir, 'out');
-    const input: ExportResultsInput = { batchId: 'b1', storage, outDir: out, provider: 'lamina', app: 'app-1' };
+    const input: ExportResultsInput = {
+      spec: {
+        batchId: 'b1',
+        source: { location: join(dir, 'm.csv'), name: 'm.csv' },
+        storage,
+        manifest: { omit: [], map: {} },
+        item: { provider: 'lamina', app: 'app-1', waitSeconds: 60, itemTimeoutMs: 60_000, onAmbiguousSubmit: 'hold' },
+        tuning: { concurrency: 1, pageSize: 200, outDir: out },
+      },
+    };
     const result: ExportResultsOutput = await new MockActivityEnvironment().run(exportResults, input);
 
     expect(result.rowCount).toBe(1);

@@ -8,16 +8,11 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { NormalizedRow } from '../manifest/types.js';
 import type { ProviderName } from '../shared/constants.js';
-import { itemDoneSignal, rowFailedSignal } from '../shared/messages.js';
+import { itemDoneSignal } from '../shared/messages.js';
 import { exceedsThreshold, parseMaxFailures } from '../shared/plan.js';
-import { emptyCounts, FAILURE_STATUSES, failureCount, type StatusCounts } from '../shared/status.js';
-import type {
-  ExportResultsInput,
-  ExportResultsOutput,
-  ReadItemResultInput,
-  RecordResultInput,
-  ResultLine,
-} from '../shared/types.js';
+import { emptyCounts, failureCount, type StatusCounts } from '../shared/status.js';
+import type { ExportResultsInput, ExportResultsOutput, ReadItemResultInput, RecordResultInput } from './contracts.js';
+import type { ResultLine } from '../shared/results-format.js';
 import {
   itemFile,
   MANIFEST_FILE,
@@ -41,9 +36,6 @@ export async function recordResult(input: RecordResultInput): Promise<void> {
   const line: ResultLine = { ...input.line, inputs: row.inputs };
   await storage.writeAtomic(itemFile(input.id), JSON.stringify(line));
   const { client } = Context.current();
-  if (input.reportFailureTo && FAILURE_STATUSES.includes(input.line.status) && input.line.status !== 'cancelled') {
-    await ignoreClosed(client.workflow.getHandle(input.reportFailureTo).signal(rowFailedSignal, { id: input.id }));
-  }
   await ignoreClosed(
     client.workflow
       .getHandle(input.partitionWorkflowId)
@@ -74,7 +66,8 @@ export async function readItemResult(input: ReadItemResultInput): Promise<Pick<R
  * row by row, then copies them and the outputs to `outDir`. A row with no recorded result is listed as `skipped`.
  */
 export async function exportResults(input: ExportResultsInput): Promise<ExportResultsOutput> {
-  const storage = openStorage(input.storage);
+  const { spec } = input;
+  const storage = openStorage(spec.storage);
   const counts = emptyCounts();
   const jsonl = createWriteStream(storage.path(`${RESULTS_JSONL_FILE}.part`));
   const csvOut = createWriteStream(storage.path(`${RESULTS_CSV_FILE}.part`));
@@ -82,7 +75,7 @@ export async function exportResults(input: ExportResultsInput): Promise<ExportRe
   csv.pipe(csvOut);
   let rowCount = 0;
   for await (const row of manifestRows(storage)) {
-    const line = await resultFor(storage, row, input.provider);
+    const line = await resultFor(storage, row, spec.item.provider);
     counts[line.status] += 1;
     rowCount += 1;
     if (!jsonl.write(JSON.stringify(line) + '\n')) await once(jsonl, 'drain');
@@ -94,13 +87,14 @@ export async function exportResults(input: ExportResultsInput): Promise<ExportRe
   await rename(storage.path(`${RESULTS_JSONL_FILE}.part`), storage.path(RESULTS_JSONL_FILE));
   await rename(storage.path(`${RESULTS_CSV_FILE}.part`), storage.path(RESULTS_CSV_FILE));
 
-  const threshold = input.maxFailures ? parseMaxFailures(input.maxFailures) : null;
+  const { maxFailures, outDir: copyTo } = spec.tuning;
+  const threshold = maxFailures ? parseMaxFailures(maxFailures) : null;
   const overThreshold = exceedsThreshold(failureCount(counts), rowCount, threshold);
   await storage.writeAtomic(
     SUMMARY_FILE,
     JSON.stringify(summary(input, rowCount, counts, overThreshold), null, 2) + '\n',
   );
-  const outDir = input.outDir ? await copyOut(storage, resolve(input.outDir)) : null;
+  const outDir = copyTo ? await copyOut(storage, resolve(copyTo)) : null;
   const base = outDir ?? storage.location;
   return {
     counts,
@@ -136,17 +130,17 @@ async function resultFor(storage: BatchStorage, row: NormalizedRow, provider: Pr
   };
 }
 
-function summary(input: ExportResultsInput, rows: number, counts: StatusCounts, overThreshold: boolean) {
+function summary({ spec, stopped }: ExportResultsInput, rows: number, counts: StatusCounts, overThreshold: boolean) {
   return {
-    batchId: input.batchId,
-    provider: input.provider,
-    app: input.app,
+    batchId: spec.batchId,
+    provider: spec.item.provider,
+    app: spec.item.app,
     rows,
     counts,
     failures: failureCount(counts),
-    maxFailures: input.maxFailures ?? null,
+    maxFailures: spec.tuning.maxFailures ?? null,
     overThreshold,
-    stopped: input.stopped ?? null,
+    stopped: stopped ?? null,
     exportedAt: new Date().toISOString(),
     results: RESULTS_JSONL_FILE,
     csv: RESULTS_CSV_FILE,

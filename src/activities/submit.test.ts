@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderAbortedError, ProviderHttpError, ProviderNetworkError } from '../providers/errors.js';
 import type { ListedRun, ProviderAdapter, StartRunResult } from '../providers/types.js';
-import type { ItemSettings, SubmitRunOutput } from '../shared/types.js';
+import type { ItemSettings } from '../shared/batch-spec.js';
+import type { SubmitRunOutput } from './contracts.js';
 import {
   claimRun,
   inputsFingerprint,
@@ -111,7 +112,6 @@ function settings(extra: Partial<ItemSettings> = {}): ItemSettings {
   return {
     provider: 'lamina',
     app: 'app-1',
-    storage: dir,
     waitSeconds: 5,
     itemTimeoutMs: 60_000,
     onAmbiguousSubmit: 'hold',
@@ -124,7 +124,7 @@ function submit(
 ): Promise<SubmitRunOutput> {
   const env = new MockActivityEnvironment({ startToCloseTimeoutMs: opts.startToCloseMs ?? 30_000 });
   const run = createSubmitRun({ adapterFor: () => provider.adapter(opts.canList), secrets: [], maxAssetBytes: 1 });
-  return env.run(run, { row: 1, id: 'sku-1', settings: settings(opts.extra) });
+  return env.run(run, { row: 1, id: 'sku-1', storage: dir, settings: settings(opts.extra) });
 }
 
 /** A start the provider accepted (the run exists) whose answer was lost. */
@@ -310,7 +310,7 @@ describe('submitRun in a redrive', () => {
     provider.getRunError = new ProviderHttpError({ ...ctx, method: 'GET', status: 502 });
     const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 30_000, attempt: 8 });
     const run = createSubmitRun({ adapterFor: () => provider.adapter(), secrets: [], maxAssetBytes: 1 });
-    const args = { row: 1, id: 'sku-1', settings: settings({ generation: 1 }) };
+    const args = { row: 1, id: 'sku-1', storage: dir, settings: settings({ generation: 1 }) };
     const late = (await env.run(run, args).catch((e: unknown) => e)) as ApplicationFailure;
     expect(late.nonRetryable).toBe(true);
     expect(late.message).toContain("could not read run run-1, this row's earlier run (attempt 8");
@@ -390,7 +390,7 @@ describe('a submit attempt that runs out of time', () => {
         setTimeout(() => env.cancel('TIMED_OUT'), 10);
       });
     const run = createSubmitRun({ adapterFor: () => provider.adapter(), secrets: [], maxAssetBytes: 1 });
-    await expect(env.run(run, { row: 1, id: 'sku-1', settings: settings() })).rejects.toThrow();
+    await expect(env.run(run, { row: 1, id: 'sku-1', storage: dir, settings: settings() })).rejects.toThrow();
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ state: 'sending' });
     expect((await listPending(storage)).map((p) => p.id)).toEqual(['sku-1']);
     expect((await listPending(storage))[0]?.fingerprint).toBe(inputsFingerprint(ROW_INPUTS));
@@ -409,7 +409,7 @@ describe('a submit attempt whose worker shuts down while its start is on the wir
         setTimeout(() => resolve({ runId: provider.create(inputs), snapshot: null }), 50);
       });
     const run = createSubmitRun({ adapterFor: () => provider.adapter(), secrets: [], maxAssetBytes: 1 });
-    const out: SubmitRunOutput = await env.run(run, { row: 1, id: 'sku-1', settings: settings() });
+    const out: SubmitRunOutput = await env.run(run, { row: 1, id: 'sku-1', storage: dir, settings: settings() });
     expect(aborted).toBe(false);
     expect(out).toMatchObject({ outcome: 'created', runId: 'run-1', attempts: 1 });
     expect(await readSubmitRecord(storage, 'sku-1')).toMatchObject({ state: 'created', runId: 'run-1' });
@@ -424,7 +424,7 @@ describe('a submit attempt that begins while its worker shuts down', () => {
     env.cancel('WORKER_SHUTDOWN');
     const run = createSubmitRun({ adapterFor: () => provider.adapter(), secrets: [], maxAssetBytes: 1 });
     const failure = (await env
-      .run(run, { row: 1, id: 'sku-1', settings: settings() })
+      .run(run, { row: 1, id: 'sku-1', storage: dir, settings: settings() })
       .catch((e: unknown) => e)) as ApplicationFailure;
     expect(failure.message).toContain('shutting down');
     expect(failure.nonRetryable).toBe(false);

@@ -5,7 +5,7 @@ import { isSubmitAmbiguous } from '../providers/ambiguity.js';
 import { ProviderHttpError } from '../providers/errors.js';
 import type { ProviderAdapter, RunSnapshot } from '../providers/types.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
-import type { RunSnapshotLite, SubmitRunInput, SubmitRunOutput } from '../shared/types.js';
+import type { RunSnapshotLite, SubmitRunInput, SubmitRunOutput } from './contracts.js';
 import {
   claimOwner,
   claimRun,
@@ -54,7 +54,7 @@ export function createSubmitRun(deps: ActivityDeps) {
   return async function submitRun(input: SubmitRunInput): Promise<SubmitRunOutput> {
     const budget = new AttemptBudget(Context.current());
     try {
-      const storage = openStorage(input.settings.storage);
+      const storage = openStorage(input.storage);
       const generation = input.settings.generation ?? 0;
       const previous = await readSubmitRecord(storage, input.id);
       // A record of an earlier generation is superseded by a redrive: this generation sends one fresh run-start.

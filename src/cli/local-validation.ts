@@ -4,17 +4,14 @@ import type { ManifestIssue } from '../manifest/types.js';
 import { ProviderConfigError, ProviderHttpError } from '../providers/errors.js';
 import { createAdapter } from '../providers/index.js';
 import type { AppDefinition } from '../providers/types.js';
-import type { ProviderName } from '../shared/constants.js';
+import type { ItemSettings, ManifestSpec } from '../shared/batch-spec.js';
 import { infraError, usageError } from './errors.js';
 
 export interface LocalValidationInput {
   manifestPath: string;
-  format?: 'csv' | 'json' | 'jsonl' | undefined;
-  keyColumn?: string | undefined;
-  omit: string[];
-  map: Record<string, string>;
-  provider: ProviderName;
-  app: string;
+  spec: ManifestSpec;
+  /** Which app the rows are for. */
+  item: Pick<ItemSettings, 'provider' | 'app'>;
   env: NodeJS.ProcessEnv;
 }
 
@@ -33,16 +30,13 @@ export interface LocalValidation {
 export async function validateLocally(input: LocalValidationInput): Promise<LocalValidation> {
   const { app, reason } = await fetchApp(input);
   const normalizer = createNormalizer({
-    keyColumn: input.keyColumn,
-    omit: input.omit,
-    map: input.map,
+    ...input.spec,
     app,
     privateUrlHosts: configuredPrivateHosts(input.env),
   });
   const parseIssues: ManifestIssue[] = [];
   try {
-    for await (const raw of readRows(input.manifestPath, input.format ? { format: input.format } : {}))
-      normalizer.accept(raw);
+    for await (const raw of readRows(input.manifestPath, input.spec)) normalizer.accept(raw);
   } catch (err) {
     if (!(err instanceof ManifestParseError)) throw err;
     parseIssues.push({ row: err.row ?? null, column: err.column ?? null, code: err.code, message: err.message });
@@ -59,28 +53,31 @@ export async function validateLocally(input: LocalValidationInput): Promise<Loca
   return { rowCount: result.rowCount, mapping: result.mapping, app, appUncheckedReason: reason };
 }
 
-async function fetchApp(input: LocalValidationInput): Promise<{ app: AppDefinition | null; reason: string | null }> {
+async function fetchApp({
+  item,
+  env,
+}: LocalValidationInput): Promise<{ app: AppDefinition | null; reason: string | null }> {
   let adapter;
   try {
-    adapter = createAdapter(input.provider, input.env);
+    adapter = createAdapter(item.provider, env);
   } catch (err) {
     if (!(err instanceof ProviderConfigError)) throw err;
     // A variable that is not set only means the app cannot be read from here (the workers may hold the key); one
     // that is set but wrong is a mistake to fix now.
-    const set = err.variable !== undefined && (input.env[err.variable]?.trim() ?? '') !== '';
+    const set = err.variable !== undefined && (env[err.variable]?.trim() ?? '') !== '';
     if (set) throw usageError(`${err.message}; fix ${err.variable} in the environment of this command`);
     return { app: null, reason: err.message };
   }
   try {
-    const app = await adapter.getApp(input.app);
-    return { app, reason: app ? null : `${input.provider} does not describe its apps` };
+    const app = await adapter.getApp(item.app);
+    return { app, reason: app ? null : `${item.provider} does not describe its apps` };
   } catch (err) {
     if (err instanceof ProviderHttpError && err.status === 404) {
-      throw usageError(`${input.provider} has no app '${input.app}': check --app`);
+      throw usageError(`${item.provider} has no app '${item.app}': check --app`);
     }
     if (err instanceof ProviderHttpError && (err.status === 401 || err.status === 403)) {
       throw usageError(`${err.message}: check the API key in the environment`);
     }
-    throw infraError(`could not read app '${input.app}' from ${input.provider}: ${(err as Error).message}`);
+    throw infraError(`could not read app '${item.app}' from ${item.provider}: ${(err as Error).message}`);
   }
 }

@@ -41,14 +41,15 @@ describe('the default batch id', () => {
     try {
       const path = join(dir, 'm.csv');
       await writeFile(path, 'sku,Prompt\nA,one\n');
-      const base = { manifestPath: path, provider: 'lamina', app: 'app-1', omit: [], map: {} };
-      const id = await deriveBatchId(base);
+      const item = { provider: 'lamina' as const, app: 'app-1' };
+      const spec = { omit: [], map: {} };
+      const id = await deriveBatchId(path, item, spec);
       expect(id).toMatch(/^lamina-[0-9a-f]{16}$/);
-      expect(await deriveBatchId({ ...base })).toBe(id);
-      expect(await deriveBatchId({ ...base, app: 'app-2' })).not.toBe(id);
-      expect(await deriveBatchId({ ...base, map: { Prompt: 'Text' } })).not.toBe(id);
+      expect(await deriveBatchId(path, { ...item }, { ...spec })).toBe(id);
+      expect(await deriveBatchId(path, { ...item, app: 'app-2' }, spec)).not.toBe(id);
+      expect(await deriveBatchId(path, item, { ...spec, map: { Prompt: 'Text' } })).not.toBe(id);
       await writeFile(path, 'sku,Prompt\nA,two\n');
-      expect(await deriveBatchId(base)).not.toBe(id);
+      expect(await deriveBatchId(path, item, spec)).not.toBe(id);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

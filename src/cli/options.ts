@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { MANIFEST_FORMATS, type ManifestFormat } from '../shared/batch-spec.js';
 import { PROVIDERS, type ProviderName } from '../shared/constants.js';
 import { DELIVERY_MODES, type DeliveryMode } from '../shared/delivery.js';
 import { parseMaxFailures } from '../shared/plan.js';
@@ -30,11 +31,11 @@ export function ambiguousPolicy(value: string): 'hold' | 'resubmit' {
   return value;
 }
 
-export function manifestFormat(value: string): 'csv' | 'json' | 'jsonl' {
-  if (value !== 'csv' && value !== 'json' && value !== 'jsonl') {
+export function manifestFormat(value: string): ManifestFormat {
+  if (!(MANIFEST_FORMATS as readonly string[]).includes(value)) {
     throw new InvalidArgumentError(`expected csv, json or jsonl, got '${value}'`);
   }
-  return value;
+  return value as ManifestFormat;
 }
 
 /** `--map COL=INPUT`, repeatable: accumulates into a record. */

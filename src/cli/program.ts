@@ -5,7 +5,13 @@ import { controlCommand } from './commands/control.js';
 import { demoCommand } from './commands/demo.js';
 import { redriveCommand } from './commands/redrive.js';
 import { resultsCommand } from './commands/results.js';
-import { runCommand, type RunOptions } from './commands/run.js';
+import { runCommand } from './commands/run.js';
+import {
+  checkedOptions,
+  manifestOptionsSchema,
+  runOptionsSchema,
+  scheduleCreateOptionsSchema,
+} from './batch-options.js';
 import {
   backfillScheduleCommand,
   createScheduleCommand,
@@ -16,13 +22,12 @@ import {
   pauseScheduleCommand,
   triggerScheduleCommand,
   unpauseScheduleCommand,
-  type ScheduleCreateOptions,
 } from './commands/schedule.js';
 import { setupCommand } from './commands/setup.js';
 import { faultRule, simulateCommand, type SimulateOptions } from './commands/simulate.js';
 import { FAULT_KINDS } from '../simulator/types.js';
 import { statusCommand } from './commands/status.js';
-import { validateCommand, type ValidateOptions } from './commands/validate.js';
+import { validateCommand } from './commands/validate.js';
 import { webhooksCommand } from './commands/webhooks.js';
 import { workerCommand } from './commands/worker.js';
 import * as parse from './options.js';
@@ -107,10 +112,8 @@ function batchOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--webhook-fallback-after <duration>',
-        'with --delivery webhook: read the run when no webhook came for this long',
-      )
-        .argParser(parse.duration)
-        .default(DEFAULT_WEBHOOK_FALLBACK_MS, '10m'),
+        `with --delivery webhook: read the run when no webhook came for this long (default: ${DEFAULT_WEBHOOK_FALLBACK_MS / 60_000}m)`,
+      ).argParser(parse.duration),
     );
 }
 
@@ -153,11 +156,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .addOption(partitionsOption())
     .addOption(pageSizeOption())
-    .action(async (manifest: string, opts: RunOptions) => setExitCode(await runCommand(manifest, opts)));
+    .action(async (manifest: string, opts: unknown) =>
+      setExitCode(await runCommand(manifest, checkedOptions('run', runOptionsSchema, opts))),
+    );
 
   manifestOptions(
     program.command('validate <manifest>').description('check every row (and the app parameters) without spending'),
-  ).action(async (manifest: string, opts: ValidateOptions) => setExitCode(await validateCommand(manifest, opts)));
+  ).action(async (manifest: string, opts: unknown) =>
+    setExitCode(await validateCommand(manifest, checkedOptions('validate', manifestOptionsSchema, opts))),
+  );
 
   program
     .command('status <batchId>')
@@ -301,7 +308,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--pause-on-failure', 'pause the schedule when a fire fails (failures over --max-failures, any without it)')
     .addOption(partitionsOption())
     .addOption(pageSizeOption())
-    .action(async (name: string, opts: ScheduleCreateOptions) => setExitCode(await createScheduleCommand(name, opts)));
+    .action(async (name: string, opts: unknown) =>
+      setExitCode(
+        await createScheduleCommand(name, checkedOptions('schedule create', scheduleCreateOptionsSchema, opts)),
+      ),
+    );
 
   schedule
     .command('list')

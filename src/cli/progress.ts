@@ -2,7 +2,8 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import cliProgress from 'cli-progress';
 import { batchProgressQuery, partitionProgressQuery } from '../shared/messages.js';
 import { addCounts, emptyCounts, failureCount, totalDone, type StatusCounts } from '../shared/status.js';
-import type { BatchProgress, PartitionProgress } from '../shared/types.js';
+import type { BatchProgress } from '../shared/batch-contract.js';
+import type { PartitionProgress } from '../shared/partition-contract.js';
 
 /** What a batch looks like right now, summed over its partitions. */
 export interface BatchSnapshot {

@@ -1,6 +1,6 @@
 /** Types shared by the manifest readers, the normalizer and the activities that use them. */
 
-export type ManifestFormat = 'csv' | 'json' | 'jsonl';
+export type { ManifestFormat } from '../shared/batch-spec.js';
 
 /** One data row as read from the file, before any mapping. `row` is 1-based over data rows (header excluded). */
 export interface RawRow {

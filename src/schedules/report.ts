@@ -8,8 +8,9 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { fireBatchId, SCHEDULED_BATCH_WORKFLOW, type ScheduledBatchInput } from '../shared/schedule.js';
 import type { StatusCounts } from '../shared/status.js';
-import type { BatchWorkflowOutput } from '../shared/types.js';
+import type { BatchWorkflowOutput } from '../shared/batch-contract.js';
 import { describeSpec } from './spec.js';
+import { scheduledInputOf, type LegacyScheduledInput } from '../shared/legacy-inputs.js';
 
 /** What the schedule's memo records at creation, for `list` and `describe`. */
 export interface ScheduleMemo {
@@ -71,7 +72,8 @@ async function describeDurabatchSchedule(client: Client, name: string): Promise<
 /** The schedule, its next fire times and its recent fires with their batch ids and outcomes (newest last). */
 export async function scheduleReport(client: Client, name: string): Promise<ScheduleReport> {
   const d = await describeDurabatchSchedule(client, name);
-  const input = d.action.args?.[0] as ScheduledBatchInput | undefined;
+  const raw = d.action.args?.[0] as ScheduledBatchInput | LegacyScheduledInput | undefined;
+  const input = raw ? scheduledInputOf(raw) : undefined;
   const memo = (d.memo ?? {}) as Partial<ScheduleMemo>;
   return {
     name,
@@ -81,9 +83,9 @@ export async function scheduleReport(client: Client, name: string): Promise<Sche
     overlap: (d.policies.overlap ?? 'SKIP').toLowerCase().replace(/_/g, '-'),
     catchupWindowMs: d.policies.catchupWindow,
     pauseOnFailure: d.policies.pauseOnFailure,
-    manifest: memo.manifest ?? input?.manifest ?? '?',
-    provider: memo.provider ?? input?.batch.item.provider ?? '?',
-    app: memo.app ?? input?.batch.item.app ?? '?',
+    manifest: memo.manifest ?? input?.source.location ?? '?',
+    provider: memo.provider ?? input?.settings.item.provider ?? '?',
+    app: memo.app ?? input?.settings.item.app ?? '?',
     nextFires: d.info.nextActionTimes,
     recentFires: await Promise.all(d.info.recentActions.map((a) => fireReport(client, name, a))),
     actionsTaken: d.info.numActionsTaken,

@@ -31,7 +31,7 @@ export function checkScheduleName(name: string): void {
 }
 
 /** `--cron EXPR` or `--every DURATION` (milliseconds, at least a second), exactly one of them. */
-export function scheduleSpec(opts: { cron?: string; every?: number }): ScheduleSpec {
+export function scheduleSpec(opts: { cron?: string | undefined; every?: number | undefined }): ScheduleSpec {
   if ((opts.cron === undefined) === (opts.every === undefined)) {
     throw new ScheduleInputError('give exactly one of --cron EXPR (e.g. "0 2 * * *") and --every DURATION (e.g. 6h)');
   }

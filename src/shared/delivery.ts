@@ -42,6 +42,11 @@ export function deliveryOf(settings: { provider: ProviderName; delivery?: Delive
   return settings.delivery ?? defaultDelivery(settings.provider);
 }
 
+/** How long a webhook row waits before it re-reads its run (--webhook-fallback-after, else the default). */
+export function webhookFallbackOf(settings: { webhookFallbackMs?: number }): number {
+  return settings.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS;
+}
+
 /** Null when `mode` is one the provider offers, else a message that says which ones it does. */
 export function deliveryProblem(provider: ProviderName, mode: string): string | null {
   const modes = PROVIDER_DELIVERY[provider];

@@ -1,4 +1,4 @@
-import type { BatchWorkflowInput, ItemSettings } from './types.js';
+import type { BatchSettings } from './batch-spec.js';
 
 /**
  * Names and inputs of scheduled batches (`durabatch schedule …`). Sandbox-safe: used by scheduledBatchWorkflow and
@@ -16,35 +16,14 @@ export const SCHEDULE_FAILURE_TYPES = {
 /** A schedule name: it starts every fire's workflow id and batch id, so it keeps to their characters. */
 export const SCHEDULE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/**
- * Everything of a batch's input that does not depend on its id: the same for every fire of a schedule, and what
- * `run` builds from its options before it knows the batch id.
- */
-export type BatchSettings = Omit<BatchWorkflowInput, 'batchId' | 'manifestPath' | 'manifestName' | 'item'> & {
-  item: Omit<ItemSettings, 'storage'>;
-};
-
 /** The fixed argument of a schedule's action. Holds no credential: keys stay in the workers' environment. */
 export interface ScheduledBatchInput {
   schedule: string;
-  /** An absolute path the workers can read, or an http(s) URL fetched at fire time. */
-  manifest: string;
-  manifestName: string;
+  /** The manifest: an absolute path the workers can read, or an http(s) URL fetched at fire time. */
+  source: { location: string; name: string };
   /** Absolute folder on the workers: each fire's batch lives in `<dataRoot>/<batchId>`. */
   dataRoot: string;
-  batch: BatchSettings;
-}
-
-export interface FetchManifestInput {
-  url: string;
-  /** Absolute path the manifest is written to (atomically). */
-  destPath: string;
-}
-
-export interface FetchManifestOutput {
-  path: string;
-  bytes: number;
-  sha256: string;
+  settings: BatchSettings;
 }
 
 /** The workflow id the schedule's action is given; Temporal appends `-<scheduled time>` for each fire. */

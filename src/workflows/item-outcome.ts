@@ -1,7 +1,8 @@
 import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../shared/failures.js';
 import type { FinalItemStatus } from '../shared/status.js';
-import type { OutputRecord, ResultError, RunSnapshotLite } from '../shared/types.js';
+import type { OutputRecord, ResultError } from '../shared/results-format.js';
+import type { RunSnapshotLite } from '../activities/contracts.js';
 
 /** How a row ended, before it is recorded. Pure helpers of itemWorkflow (deterministic). */
 export interface Outcome {

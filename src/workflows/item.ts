@@ -4,8 +4,6 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  log,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -18,23 +16,19 @@ import type { createActivities } from '../activities/index.js';
 import { cancelledError, cancelUnconfirmedError, failedOutcome, statusOf, type Outcome } from './item-outcome.js';
 import {
   DEFAULT_POLL_INTERVAL_MS,
-  DEFAULT_WEBHOOK_FALLBACK_MS,
   deliveryOf,
+  webhookFallbackOf,
   webhookUrlFor,
   type DeliveryMode,
 } from '../shared/delivery.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
-import { runFinishedSignal, webhookArrivedUpdate } from '../shared/messages.js';
+import { webhookArrivedUpdate } from '../shared/messages.js';
+import { itemInputOf, type LegacyItemInput } from '../shared/legacy-inputs.js';
 import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
 import { hasOutputs, type FinalItemStatus, type ItemStatus } from '../shared/status.js';
-import type {
-  ItemWorkflowInput,
-  ItemWorkflowOutput,
-  OutputRecord,
-  RunFinishedSignal,
-  RunSnapshotLite,
-  SubmitRunOutput,
-} from '../shared/types.js';
+import type { ItemWorkflowInput, ItemWorkflowOutput, WebhookArrived } from '../shared/item-contract.js';
+import type { OutputRecord } from '../shared/results-format.js';
+import type { RunSnapshotLite, SubmitRunOutput } from '../activities/contracts.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -76,16 +70,10 @@ const { recordResult } = proxyLocalActivities<Activities>({
  * the partition. Its id `<batchId>/<rowId>` gives the row an identity in the UI and makes Temporal refuse a
  * second copy of it.
  */
-export async function itemWorkflow(input: ItemWorkflowInput): Promise<ItemWorkflowOutput> {
+export async function itemWorkflow(raw: ItemWorkflowInput | LegacyItemInput): Promise<ItemWorkflowOutput> {
+  const input = itemInputOf(raw);
   const webhook: WebhookState = { token: null, arrived: false };
   // Registered before anything else, so a webhook that beats the submit's own answer is not lost.
-  setHandler(runFinishedSignal, (signal) => {
-    if (webhook.token === null || signal.token !== webhook.token) {
-      log.warn('ignored a runFinished signal whose token does not match this row', { runId: signal.runId });
-      return;
-    }
-    webhook.arrived = true;
-  });
   setHandler(
     webhookArrivedUpdate,
     () => {
@@ -93,7 +81,7 @@ export async function itemWorkflow(input: ItemWorkflowInput): Promise<ItemWorkfl
     },
     {
       // A refused Update leaves no event in the history: guessed URLs cost the row nothing.
-      validator: (arrived: RunFinishedSignal) => {
+      validator: (arrived: WebhookArrived) => {
         if (webhook.token === null || arrived.token !== webhook.token) throw new Error('unknown webhook for this row');
       },
     },
@@ -149,8 +137,7 @@ async function cancelItem(input: ItemWorkflowInput, started: Started): Promise<O
       after = await cancelRun({ runId: started.runId, settings: input.settings });
     } catch (err) {
       // Refused for good (a revoked key, say) or out of time: the row is still recorded, with its run id and what to
-      // check, so that it is neither lost nor left hanging. Histories from before this patch failed the row here.
-      if (!patched('cancel-unconfirmed-recorded')) throw err;
+      // check, so that it is neither lost nor left hanging.
       outcome = { ...outcome, error: cancelUnconfirmedError(err, started.runId) };
     }
     if (after?.terminal && after.state !== 'cancelled') outcome = await finish(input, after);
@@ -189,6 +176,7 @@ async function submitAndWait(input: ItemWorkflowInput, started: Started, webhook
       submitRun({
         row: input.row,
         id: input.id,
+        storage: input.batch.storage,
         settings: input.settings,
         ...(webhookUrl !== undefined ? { webhookUrl } : {}),
       }),
@@ -232,7 +220,13 @@ const COLLECT_MS = 10 * 60_000;
 
 async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<RunSnapshotLite> {
   const collect = collectsWithWait(input);
-  const args = { runId, id: input.id, settings: input.settings, ...(collect ? { collect } : {}) };
+  const args = {
+    runId,
+    id: input.id,
+    storage: input.batch.storage,
+    settings: input.settings,
+    ...(collect ? { collect } : {}),
+  };
   const first = await awaitActivity(input, input.settings.itemTimeoutMs, collect).awaitRun({
     ...args,
     returnOnNeedsInput: true,
@@ -261,10 +255,7 @@ async function awaitTerminal(input: ItemWorkflowInput, runId: string): Promise<R
  */
 async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: WebhookState): Promise<RunSnapshotLite> {
   // Never re-read faster than the provider's polling guidance, whatever the setting says.
-  const fallbackMs = Math.max(
-    input.settings.webhookFallbackMs ?? DEFAULT_WEBHOOK_FALLBACK_MS,
-    DEFAULT_POLL_INTERVAL_MS[input.settings.provider],
-  );
+  const fallbackMs = Math.max(webhookFallbackOf(input.settings), DEFAULT_POLL_INTERVAL_MS[input.settings.provider]);
   const deadline = Date.now() + input.settings.itemTimeoutMs;
   const collect = collectsWithWait(input);
   for (;;) {
@@ -289,6 +280,7 @@ async function awaitWebhook(input: ItemWorkflowInput, runId: string, webhook: We
     const snapshot = await awaitRun({
       runId,
       id: input.id,
+      storage: input.batch.storage,
       settings: input.settings,
       once: true,
       ...(collect ? { collect } : {}),
@@ -330,7 +322,13 @@ async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Prom
     try {
       // The run is finished and paid for: fetch its outputs even if the batch is being cancelled.
       outputs = await CancellationScope.nonCancellable(() =>
-        collectOutputs({ runId: snapshot.runId, id: input.id, settings: input.settings, outputs: snapshot.outputs }),
+        collectOutputs({
+          runId: snapshot.runId,
+          id: input.id,
+          storage: input.batch.storage,
+          settings: input.settings,
+          outputs: snapshot.outputs,
+        }),
       );
     } catch (err) {
       return failedOutcome(err, snapshot.runId);
@@ -347,7 +345,7 @@ async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Prom
 
 async function record(input: ItemWorkflowInput, outcome: Outcome, started: Started): Promise<void> {
   await recordResult({
-    storage: input.settings.storage,
+    storage: input.batch.storage,
     id: input.id,
     partitionWorkflowId: input.partitionWorkflowId,
     line: {

@@ -5,9 +5,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
-  patched,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
   startChild,
   workflowInfo,
@@ -23,9 +21,12 @@ import {
 } from '../shared/messages.js';
 import { pageBounds } from '../shared/plan.js';
 import { BATCH_ID_KEY, ITEM_STATUS_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
-import { emptyCounts, FAILURE_STATUSES, failureCount, totalDone } from '../shared/status.js';
-import type { RedrivePartitionInput } from '../shared/redrive.js';
-import type { PartitionState, PartitionWorkflowOutput, RowKey } from '../shared/types.js';
+import { emptyCounts, FAILURE_STATUSES } from '../shared/status.js';
+import { partitionInputOf, type LegacyPartitionInput } from '../shared/legacy-inputs.js';
+import { showPartitionDetails } from './details.js';
+import type { PartitionWorkflowInput } from '../shared/partition-contract.js';
+import type { PartitionState, PartitionWorkflowOutput } from '../shared/partition-contract.js';
+import type { RowKey } from '../activities/contracts.js';
 import { ITEM_VERSION, itemWorkflow, itemWorkflowId } from './item.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -41,13 +42,17 @@ const { loadRowKeys, loadRedriveKeys, readItemResult } = proxyActivities<Activit
  * row as soon as one signals that it is done, and continues as new at every page (or when Temporal suggests it),
  * carrying only the next row, the counters and the ids in flight.
  */
-export async function partitionWorkflow(input: RedrivePartitionInput): Promise<PartitionWorkflowOutput> {
-  const state: PartitionState = input.state ?? { nextRow: input.firstRow, counts: emptyCounts(), inFlight: {} };
+export async function partitionWorkflow(
+  raw: PartitionWorkflowInput | LegacyPartitionInput,
+): Promise<PartitionWorkflowOutput> {
+  const input = partitionInputOf(raw);
+  const { plan } = input;
+  const state: PartitionState = input.state ?? { nextRow: plan.firstRow, counts: emptyCounts(), inFlight: {} };
   const inFlight = new Map<string, number>(Object.entries(state.inFlight));
-  const total = input.lastRow - input.firstRow + 1;
+  const total = plan.lastRow - plan.firstRow + 1;
   state.startedAtMs ??= Date.now();
   if (input.paused && input.state === undefined) state.paused = true;
-  const window = () => state.window ?? input.window;
+  const window = () => state.window ?? plan.window;
   const reporter = createReporter(input, state, inFlight);
 
   setHandler(itemDoneSignal, ({ id, status }) => {
@@ -64,12 +69,12 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
     if (seq !== undefined) state.controlSeq = seq;
     state.paused = paused;
     state.window = Math.max(1, next);
-    describe(input, state, inFlight.size, total);
+    describe(input, state, inFlight.size);
   });
   setHandler(partitionProgressQuery, () => ({
-    partition: input.partition,
+    partition: plan.partition,
     total,
-    started: state.nextRow - input.firstRow,
+    started: state.nextRow - plan.firstRow,
     inFlight: inFlight.size,
     counts: state.counts,
   }));
@@ -85,16 +90,16 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
     index += batch.length;
     await Promise.all(batch.map((key) => startItem(input, key, inFlight, state)));
     state.nextRow = (batch[batch.length - 1]?.row ?? state.nextRow - 1) + 1;
-    describe(input, state, inFlight.size, total);
+    describe(input, state, inFlight.size);
     await reporter.maybe();
   }
   // The whole page is started (a redrive may have kept only some of its rows): go on after it. In an ordinary run
   // the loop has left nextRow there already.
-  if (input.redrive && state.stopping === undefined && state.nextRow <= input.lastRow) {
+  if (input.redrive && state.stopping === undefined && state.nextRow <= plan.lastRow) {
     state.nextRow = Math.max(state.nextRow, pageLast + 1);
   }
 
-  if (state.nextRow <= input.lastRow && state.stopping === undefined) {
+  if (state.nextRow <= plan.lastRow && state.stopping === undefined) {
     await reporter.now();
     await condition(allHandlersFinished);
     return continueAsNew<typeof partitionWorkflow>({ ...input, state: snapshot(state, inFlight) });
@@ -103,13 +108,12 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
   while (inFlight.size > 0) {
     if (state.stopping !== undefined && !cancelRequested) {
       cancelRequested = true;
-      await cancelItems(input.batchId, [...inFlight.keys()]);
+      await cancelItems(input.spec.batchId, [...inFlight.keys()]);
       // The last rows may have finished (and signalled) while the cancels went out: nothing is left to wait for.
-      // Before this check such a partition waited forever; the patch keeps the histories it left replaying.
-      if (inFlight.size === 0 && patched('partition-drain-after-cancel')) break;
+      if (inFlight.size === 0) break;
     }
     const suggested = await waitForProgress(inFlight, () => state.stopping !== undefined && !cancelRequested);
-    describe(input, state, inFlight.size, total);
+    describe(input, state, inFlight.size);
     await reporter.maybe();
     if (suggested && inFlight.size > 0) {
       await reporter.now();
@@ -117,8 +121,8 @@ export async function partitionWorkflow(input: RedrivePartitionInput): Promise<P
       return continueAsNew<typeof partitionWorkflow>({ ...input, state: snapshot(state, inFlight) });
     }
   }
-  describe(input, state, 0, total);
-  return { partition: input.partition, counts: state.counts };
+  describe(input, state, 0);
+  return { partition: plan.partition, counts: state.counts };
 }
 
 /** Report to the batch at most this often, so its live details stay current without a signal per row. */
@@ -135,31 +139,27 @@ export const BATCH_REPORT_BUDGET = 3_000;
 /**
  * Sends the partition's counts to its batch (the parent): before continuing as new, at most every
  * REPORT_EVERY_MS × partitions (so the batch gets about one report per 10 s in all), and within 2 s of a failed row
- * when the batch watches --max-failures; within a budget. Histories from before the budget (patch
- * 'partition-report-budget') and before reports ('partition-reports') replay as they were.
+ * when the batch watches --max-failures; within a budget.
  */
-function createReporter(input: RedrivePartitionInput, state: PartitionState, inFlight: Map<string, number>) {
+function createReporter(input: PartitionWorkflowInput, state: PartitionState, inFlight: Map<string, number>) {
   let last = Date.now();
   let failuresPending = false;
-  const count = Math.max(1, input.partitionCount ?? 1);
-  const budgeted = () => patched('partition-report-budget');
+  const count = Math.max(1, input.partitionCount);
+  const watchesFailures = input.spec.tuning.maxFailures !== undefined;
   const send = async () => {
     const parent = workflowInfo().parent;
-    if (!parent || !patched('partition-reports')) return;
-    if (budgeted()) {
-      if ((state.reportsSent ?? 0) >= Math.floor(BATCH_REPORT_BUDGET / count)) return;
-      state.reportsSent = (state.reportsSent ?? 0) + 1;
-    }
+    if (!parent) return;
+    if ((state.reportsSent ?? 0) >= Math.floor(BATCH_REPORT_BUDGET / count)) return;
+    state.reportsSent = (state.reportsSent ?? 0) + 1;
     last = Date.now();
     failuresPending = false;
     await getExternalWorkflowHandle(parent.workflowId)
-      .signal(partitionReportSignal, { partition: input.partition, counts: state.counts, inFlight: inFlight.size })
+      .signal(partitionReportSignal, { partition: input.plan.partition, counts: state.counts, inFlight: inFlight.size })
       .catch(() => undefined);
   };
   const due = () => {
     const since = Date.now() - last;
-    if (!budgeted()) return since >= REPORT_EVERY_MS;
-    if (failuresPending && input.reportFailures && since >= FAILURE_REPORT_EVERY_MS) return true;
+    if (failuresPending && watchesFailures && since >= FAILURE_REPORT_EVERY_MS) return true;
     return since >= REPORT_EVERY_MS * count;
   };
   return {
@@ -176,24 +176,26 @@ function createReporter(input: RedrivePartitionInput, state: PartitionState, inF
  * them) until it finds one, reaches the end, or Temporal suggests continuing as new.
  */
 async function loadPage(
-  input: RedrivePartitionInput,
+  input: PartitionWorkflowInput,
   state: PartitionState,
 ): Promise<{ keys: RowKey[]; pageLast: number }> {
-  let [, pageLast] = pageBounds(Math.min(state.nextRow, input.lastRow), input.pageSize, input.lastRow);
-  if (state.nextRow > input.lastRow || state.stopping) return { keys: [], pageLast };
+  const { lastRow } = input.plan;
+  const { pageSize } = input.spec.tuning;
+  let [, pageLast] = pageBounds(Math.min(state.nextRow, lastRow), pageSize, lastRow);
+  if (state.nextRow > lastRow || state.stopping) return { keys: [], pageLast };
   let keys = await loadKeys(input, state.nextRow, pageLast);
-  while (input.redrive && keys.length === 0 && pageLast < input.lastRow && !workflowInfo().continueAsNewSuggested) {
+  while (input.redrive && keys.length === 0 && pageLast < lastRow && !workflowInfo().continueAsNewSuggested) {
     state.nextRow = pageLast + 1;
-    [, pageLast] = pageBounds(state.nextRow, input.pageSize, input.lastRow);
+    [, pageLast] = pageBounds(state.nextRow, pageSize, lastRow);
     keys = await loadKeys(input, state.nextRow, pageLast);
   }
   return { keys, pageLast };
 }
 
-async function loadKeys(input: RedrivePartitionInput, from: number, to: number): Promise<RowKey[]> {
+async function loadKeys(input: PartitionWorkflowInput, from: number, to: number): Promise<RowKey[]> {
   if (input.redrive)
-    return loadRedriveKeys({ storage: input.item.storage, from, to, statuses: input.redrive.statuses });
-  const keys = await loadRowKeys({ storage: input.item.storage, from, to });
+    return loadRedriveKeys({ storage: input.spec.storage, from, to, statuses: input.redrive.statuses });
+  const keys = await loadRowKeys({ storage: input.spec.storage, from, to });
   if (keys.length !== to - from + 1) {
     throw ApplicationFailure.nonRetryable(
       `expected rows ${from}..${to}, storage returned ${keys.length}`,
@@ -225,24 +227,25 @@ async function cancelItems(batchId: string, ids: string[]): Promise<void> {
 }
 
 async function startItem(
-  input: RedrivePartitionInput,
+  input: PartitionWorkflowInput,
   key: RowKey,
   inFlight: Map<string, number>,
   state: PartitionState,
 ): Promise<void> {
-  const workflowId = itemWorkflowId(input.batchId, key.id);
+  const { batchId, storage, item } = input.spec;
+  const workflowId = itemWorkflowId(batchId, key.id);
   inFlight.set(key.id, key.row);
   try {
     await startChild(itemWorkflow, {
       workflowId,
       args: [
         {
-          batchId: input.batchId,
+          batch: { batchId, storage },
           partitionWorkflowId: workflowInfo().workflowId,
           row: key.row,
           id: key.id,
           key: key.key,
-          settings: input.item,
+          settings: item,
           version: ITEM_VERSION,
         },
       ],
@@ -251,17 +254,17 @@ async function startItem(
       workflowIdReusePolicy: input.redrive
         ? WorkflowIdReusePolicy.ALLOW_DUPLICATE
         : WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      staticSummary: `row ${key.row} · ${key.key} · ${input.item.provider} app ${input.item.app}`,
+      staticSummary: `row ${key.row} · ${key.key} · ${item.provider} app ${item.app}`,
       typedSearchAttributes: [
-        { key: BATCH_ID_KEY, value: input.batchId },
-        { key: PROVIDER_KEY, value: input.item.provider },
+        { key: BATCH_ID_KEY, value: batchId },
+        { key: PROVIDER_KEY, value: item.provider },
         { key: ITEM_STATUS_KEY, value: 'pending' },
       ],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     // The row's workflow exists already (a resumed batch): count its recorded result, or keep waiting for its signal.
-    const done = await readItemResult({ storage: input.item.storage, id: key.id });
+    const done = await readItemResult({ storage, id: key.id });
     if (done && inFlight.delete(key.id)) state.counts[done.status] += 1;
   }
 }
@@ -280,22 +283,16 @@ function snapshot(state: PartitionState, inFlight: Map<string, number>): Partiti
   };
 }
 
-function describe(input: RedrivePartitionInput, state: PartitionState, inFlight: number, total: number): void {
-  const done = totalDone(state.counts);
-  const flow = state.paused ? 'paused (rows in flight finish, none start)' : `window ${state.window ?? input.window}`;
-  setCurrentDetails(
-    `**Partition ${input.partition}** rows ${input.firstRow}–${input.lastRow} · ${flow}\n\n` +
-      `done ${done}/${total} · succeeded ${state.counts.succeeded} · failed ${failureCount(state.counts)} · ` +
-      `in flight ${inFlight}\n\n${rateAndEta(done, total, state.startedAtMs)}`,
-  );
-}
-
-/** "4.2 rows/s · ETA 3m 10s" from rows done since `sinceMs` (workflow time). */
-export function rateAndEta(done: number, total: number, sinceMs: number | undefined): string {
-  const seconds = sinceMs === undefined ? 0 : (Date.now() - sinceMs) / 1000;
-  if (done === 0 || seconds <= 0) return 'rate — · ETA —';
-  const rate = done / seconds;
-  const left = Math.max(0, total - done) / rate;
-  const eta = left >= 60 ? `${Math.floor(left / 60)}m ${Math.round(left % 60)}s` : `${Math.round(left)}s`;
-  return `${rate.toFixed(rate >= 10 ? 0 : 1)} rows/s · ETA ${eta}`;
+function describe(input: PartitionWorkflowInput, state: PartitionState, inFlight: number): void {
+  const { plan } = input;
+  showPartitionDetails({
+    partition: plan.partition,
+    firstRow: plan.firstRow,
+    lastRow: plan.lastRow,
+    paused: state.paused === true,
+    window: state.window ?? plan.window,
+    counts: state.counts,
+    inFlight,
+    sinceMs: state.startedAtMs,
+  });
 }

@@ -19,7 +19,9 @@ import {
   type ScheduledBatchInput,
 } from '../shared/schedule.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../shared/search-attributes.js';
-import type { BatchWorkflowInput, BatchWorkflowOutput } from '../shared/types.js';
+import { batchMemo } from '../shared/batch-memo.js';
+import { scheduledInputOf, type LegacyScheduledInput } from '../shared/legacy-inputs.js';
+import type { BatchWorkflowInput, BatchWorkflowOutput } from '../shared/batch-contract.js';
 import { batchWorkflow } from './batch.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -39,29 +41,33 @@ const { fetchManifest } = proxyActivities<Activities>({
  * failure is what --pause-on-failure reacts to. Cancelling a fire (--overlap cancel-other) stops its batch the way
  * `durabatch cancel` does and waits for its results before ending as cancelled.
  */
-export async function scheduledBatchWorkflow(input: ScheduledBatchInput): Promise<BatchWorkflowOutput> {
+export async function scheduledBatchWorkflow(
+  raw: ScheduledBatchInput | LegacyScheduledInput,
+): Promise<BatchWorkflowOutput> {
+  const input = scheduledInputOf(raw);
+  const { settings, source } = input;
   const batchId = fireBatchId(input.schedule, workflowInfo().workflowId);
   const storage = folderIn(input.dataRoot, batchId);
-  setCurrentDetails(`Batch ${batchId}: reading ${input.manifestName}`);
-  const manifestPath = isManifestUrl(input.manifest)
+  setCurrentDetails(`Batch ${batchId}: reading ${source.name}`);
+  const location = isManifestUrl(source.location)
     ? (
-        await fetchManifest({ url: input.manifest, destPath: `${storage}/source/${input.manifestName}` }).catch(
+        await fetchManifest({ url: source.location, destPath: `${storage}/source/${source.name}` }).catch(
           (err: unknown) => {
             throw fetchFailure(err);
           },
         )
       ).path
-    : input.manifest;
+    : source.location;
+  const { outDir } = settings.tuning;
   const batch: BatchWorkflowInput = {
-    ...input.batch,
+    ...settings,
     // Every fire copies its results into a folder of its own under --out.
-    ...(input.batch.outDir ? { outDir: folderIn(input.batch.outDir, batchId) } : {}),
+    ...(outDir ? { tuning: { ...settings.tuning, outDir: folderIn(outDir, batchId) } } : {}),
     batchId,
-    manifestPath,
-    manifestName: input.manifestName,
-    item: { ...input.batch.item, storage },
+    source: { location, name: source.name },
+    storage,
   };
-  setCurrentDetails(`Batch ${batchId}: running ${input.manifestName}`);
+  setCurrentDetails(`Batch ${batchId}: running ${source.name}`);
   const result = await runBatch(batch, input.schedule);
   setCurrentDetails(`Batch ${batchId}: ${JSON.stringify(result.counts)}`);
   if (result.overThreshold || result.stopped) {
@@ -82,8 +88,8 @@ async function runBatch(batch: BatchWorkflowInput, schedule: string): Promise<Ba
     startChild(batchWorkflow, {
       workflowId: batch.batchId,
       args: [batch],
-      staticSummary: `${batch.manifestName} · schedule ${schedule} · ${batch.item.provider} app ${batch.item.app} · concurrency ${batch.concurrency}`,
-      memo: { manifest: batch.manifestName, manifestPath: batch.manifestPath, storage: batch.item.storage, schedule },
+      staticSummary: `${batch.source.name} · schedule ${schedule} · ${batch.item.provider} app ${batch.item.app} · concurrency ${batch.tuning.concurrency}`,
+      memo: batchMemo(batch, { schedule }),
       typedSearchAttributes: [
         { key: BATCH_ID_KEY, value: batch.batchId },
         { key: PROVIDER_KEY, value: batch.item.provider },

@@ -7,7 +7,9 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installLogging } from '../../src/logging.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../src/shared/search-attributes.js';
-import type { BatchWorkflowInput, ItemSettings, ResultLine } from '../../src/shared/types.js';
+import type { BatchWorkflowInput } from '../../src/shared/batch-contract.js';
+import type { BatchTuning, ItemSettings, ManifestSpec } from '../../src/shared/batch-spec.js';
+import type { ResultLine } from '../../src/shared/results-format.js';
 import {
   DEMO_LAMINA_APP_ID,
   startSimulator,
@@ -123,27 +125,32 @@ export function rowInputs(i: number, failRows: number[] = []): Record<string, un
   return { Prompt: prompt, Style: i % 3 === 0 ? 'Watercolor' : 'Photoreal' };
 }
 
+/**
+ * A batch's input for tests. `overrides` takes the tuning and manifest-spec fields flat (concurrency, pageSize,
+ * maxFailures, keyColumn, omit, map …): a test names what it changes, and this puts it where the spec keeps it.
+ */
 export function batchInput(
   h: Harness,
   manifestPath: string,
   batchId: string,
-  overrides: Partial<BatchWorkflowInput> = {},
+  overrides: Partial<BatchTuning> & Partial<ManifestSpec> = {},
   item: Partial<ItemSettings> = {},
 ): BatchWorkflowInput {
+  const { format, keyColumn, omit, map, ...tuning } = overrides;
   return {
     batchId,
-    manifestPath,
-    manifestName: basename(manifestPath),
-    keyColumn: 'sku',
-    omit: [],
-    map: {},
-    concurrency: 20,
-    pageSize: 50,
-    ...overrides,
+    source: { location: manifestPath, name: basename(manifestPath) },
+    storage: join(h.dir, 'data', batchId),
+    manifest: {
+      keyColumn: keyColumn ?? 'sku',
+      omit: omit ?? [],
+      map: map ?? {},
+      ...(format ? { format } : {}),
+    },
+    tuning: { concurrency: 20, pageSize: 50, ...tuning },
     item: {
       provider: 'lamina',
       app: DEMO_LAMINA_APP_ID,
-      storage: join(h.dir, 'data', batchId),
       waitSeconds: 5,
       itemTimeoutMs: 600_000,
       onAmbiguousSubmit: 'hold',

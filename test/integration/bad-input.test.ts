@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultLine } from '../../src/shared/types.js';
+import type { ResultLine } from '../../src/shared/results-format.js';
 import { DEMO_LAMINA_APP_ID } from '../../src/simulator/index.js';
 import { createWorker } from '../../src/worker.js';
 import { batchExecutions, historyText } from '../helpers/histories.js';
@@ -131,7 +131,7 @@ describe('bad input', () => {
       expect(cause.type).toBe('ManifestInvalid');
       expect(cause.message).toContain("row 2 (line 3), column 'sku'");
       expect(cause.message).toContain('only in letter case');
-      expect(existsSync(input.item.storage)).toBe(false);
+      expect(existsSync(input.storage)).toBe(false);
       expect(h.sim.counters().runsCreated).toBe(before);
     });
 
@@ -168,7 +168,7 @@ describe('bad input', () => {
     // Only manifests at the top and batch data under data/: nothing landed beside them or above them.
     expect(stored.filter((f) => !f.startsWith('data/') && !/^[^/]+\.(csv|json)$/.test(f))).toEqual([]);
     expect(stored.filter((f) => /(^|\/)(escape|passwd)\.json$/.test(f))).toEqual([]);
-    const items = (await readdir(join(input.item.storage, 'items'))).sort();
+    const items = (await readdir(join(input.storage, 'items'))).sort();
     expect(items).toHaveLength(keys.length);
     for (const name of items) expect(name).toMatch(/^[A-Za-z0-9_%~-][A-Za-z0-9_.%~-]*\.json$/);
     for (const line of lines)
@@ -243,7 +243,7 @@ describe('bad input', () => {
         expect(line?.status).toBe('failed');
         expect(line?.error?.message).toContain('larger than the limit of 104 bytes; nothing was kept');
         expect(line?.error?.message).toContain('DURABATCH_MAX_ASSET_MB');
-        const left = (await filesUnder(input.item.storage)).filter((f) => f.startsWith('outputs/'));
+        const left = (await filesUnder(input.storage)).filter((f) => f.startsWith('outputs/'));
         expect(left).toEqual([]);
       } finally {
         worker?.shutdown();

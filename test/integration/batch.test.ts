@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultLine } from '../../src/shared/types.js';
+import type { ResultLine } from '../../src/shared/results-format.js';
 import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
 import { batchExecutions, historyText } from '../helpers/histories.js';
 import { runCli } from '../helpers/processes.js';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiverForTemporal, type ReceiverForTemporal } from '../../src/cli/webhook-receiver.js';
-import type { ItemSettings, ResultLine } from '../../src/shared/types.js';
+import type { ItemSettings } from '../../src/shared/batch-spec.js';
+import type { ResultLine } from '../../src/shared/results-format.js';
 import { DEMO_LAMINA_APP_ID, DEMO_MAGNIFIC_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
 import type { SimulatorCounters } from '../../src/simulator/types.js';
 import {

@@ -136,7 +136,7 @@ describe('bad manifests', () => {
     const cause = (err as WorkflowFailedError).cause as Error & { type?: string };
     expect(cause.type).toBe('ManifestInvalid');
     expect(cause.message).toContain('Cubism');
-    expect(existsSync(join(input.item.storage, 'manifest.jsonl'))).toBe(false);
+    expect(existsSync(join(input.storage, 'manifest.jsonl'))).toBe(false);
     expect(h.sim.counters().runsCreated).toBe(0);
   });
 });

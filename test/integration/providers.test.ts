@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../src/activities/index.js';
 import { createAdapter } from '../../src/providers/index.js';
-import type { OutputRecord } from '../../src/shared/types.js';
+import type { OutputRecord } from '../../src/shared/results-format.js';
 import { DEMO_ARTU_WORKFLOW_ID, DEMO_MAGNIFIC_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
 import { historyText, batchExecutions } from '../helpers/histories.js';
 import {
@@ -168,7 +168,6 @@ describe('Magnific through the simulator', () => {
     const settings = {
       provider: 'magnific' as const,
       app: DEMO_MAGNIFIC_APP_ID,
-      storage,
       waitSeconds: 5,
       itemTimeoutMs: 60_000,
       onAmbiguousSubmit: 'hold' as const,
@@ -189,6 +188,7 @@ describe('Magnific through the simulator', () => {
     const records: OutputRecord[] = await new MockActivityEnvironment().run(activities.collectOutputs, {
       runId,
       id: 'e1',
+      storage,
       settings,
       outputs,
     });

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ResultLine } from '../../src/shared/types.js';
+import type { ResultLine } from '../../src/shared/results-format.js';
 import { DEMO_ARTU_WORKFLOW_ID, DEMO_LAMINA_APP_ID, inputFingerprint } from '../../src/simulator/index.js';
 import type { FaultRule } from '../../src/simulator/types.js';
 import type { SubmitRecord } from '../../src/storage/index.js';
@@ -49,7 +49,7 @@ describe('reconciling run-starts whose answer was lost', () => {
     const input = batchInput(hh, manifest, batchId, { concurrency: 6 });
     const result = await (await startBatch(hh, input)).result();
     const lines = await readResults(result.resultsPath);
-    return { hh, batchId, lines, records: await submitRecords(input.item.storage) };
+    return { hh, batchId, lines, records: await submitRecords(input.storage) };
   }
 
   function expectOneRunPerRow(hh: Harness, lines: ResultLine[], fingerprint: (row: number) => string): void {
@@ -112,7 +112,7 @@ describe('reconciling run-starts whose answer was lost', () => {
     const dropped = hh.sim.counters().faultsInjected['drop-after-accept'] ?? 0;
     expect(dropped).toBeGreaterThan(0);
     expect(lines.map((l) => l.status)).toEqual(Array.from({ length: rows }, () => 'succeeded'));
-    expect(adoptedIn(await submitRecords(input.item.storage))).toBe(dropped);
+    expect(adoptedIn(await submitRecords(input.storage))).toBe(dropped);
     expectOneRunPerRow(hh, lines, (row) => inputFingerprint('artu', DEMO_ARTU_WORKFLOW_ID, { prompt: prompt(row) }));
     expect(hh.sim.counters().requests['artu.trigger']).toBe(rows);
   });

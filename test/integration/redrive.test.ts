@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRedrive } from '../../src/cli/commands/redrive.js';
-import type { ResultLine } from '../../src/shared/types.js';
+import type { ResultLine } from '../../src/shared/results-format.js';
 import { DEMO_LAMINA_APP_ID, inputFingerprint, type SimulatorOptions } from '../../src/simulator/index.js';
 import {
   batchInput,

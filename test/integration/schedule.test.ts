@@ -12,11 +12,11 @@ import {
   pauseScheduleCommand,
   triggerScheduleCommand,
   unpauseScheduleCommand,
-  type ScheduleCreateOptions,
 } from '../../src/cli/commands/schedule.js';
+import type { ScheduleCreateOptions } from '../../src/cli/batch-options.js';
 import { CliError } from '../../src/cli/errors.js';
 import { scheduleReport, type FireReport, type ScheduleReport } from '../../src/schedules/report.js';
-import type { BatchWorkflowOutput } from '../../src/shared/types.js';
+import type { BatchWorkflowOutput } from '../../src/shared/batch-contract.js';
 import { DEMO_LAMINA_APP_ID } from '../../src/simulator/index.js';
 import { waitFor } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal-env.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BatchWorkflowOutput } from '../../src/shared/types.js';
+import type { BatchWorkflowOutput } from '../../src/shared/batch-contract.js';
 import { DEMO_LAMINA_APP_ID } from '../../src/simulator/index.js';
 import { batchExecutions } from '../helpers/histories.js';
 import { readResults, startHarness, uniqueId, writeManifest, type Harness } from '../helpers/harness.js';

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { pauseUpdate, resumeUpdate, setConcurrencyUpdate } from '../../shared/messages.js';
-import type { BatchControlState } from '../../shared/types.js';
+import type { BatchControlState } from '../../shared/batch-contract.js';
 import { EXIT, usageError } from '../errors.js';
 import { openSession } from '../session.js';
 

@@ -1,3 +1,4 @@
+import { DEFAULT_WEBHOOK_PORT } from '../../shared/delivery.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEMO_LAMINA_APP_ID, startSimulator } from '../../simulator/index.js';
@@ -48,6 +49,7 @@ export async function demoCommand(
         onAmbiguousSubmit: 'hold',
         dataDir: '.durabatch/demo',
         waitSeconds: 60,
+        webhookPort: DEFAULT_WEBHOOK_PORT,
         itemTimeout: 3_600_000,
       },
       { ...env, LAMINA_BASE_URL: sim.url, LAMINA_API_KEY: DEMO_KEY },

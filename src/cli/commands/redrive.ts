@@ -5,9 +5,10 @@ import {
   WorkflowIdReusePolicy,
   type Payload,
 } from '@temporalio/common';
-import type { RedriveBatchInput, RedriveStatus } from '../../shared/redrive.js';
+import type { RedriveStatus } from '../../shared/redrive.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
-import type { BatchWorkflowOutput } from '../../shared/types.js';
+import type { BatchWorkflowInput, BatchWorkflowOutput } from '../../shared/batch-contract.js';
+import { batchInputOf, type LegacyBatchInput } from '../../shared/legacy-inputs.js';
 import type { batchWorkflow } from '../../workflows/index.js';
 import { EXIT, usageError } from '../errors.js';
 import { openSession } from '../session.js';
@@ -46,7 +47,7 @@ export async function startRedrive(client: Client, taskQueue: string, batchId: s
     throw usageError(`batch '${batchId}' is still running: wait for it, or stop it with 'durabatch cancel ${batchId}'`);
   }
   const previous = await startInput(handle);
-  const input: RedriveBatchInput = { ...previous, redrive: { statuses } };
+  const input: BatchWorkflowInput = { ...previous, redrive: { statuses } };
   try {
     return await client.workflow.start<typeof batchWorkflow>('batchWorkflow', {
       workflowId: batchId,
@@ -55,7 +56,7 @@ export async function startRedrive(client: Client, taskQueue: string, batchId: s
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: `redrive of ${input.manifestName} (${statuses.join(', ')} rows) · ${input.item.provider} app ${input.item.app}`,
+      staticSummary: `redrive of ${input.source.name} (${statuses.join(', ')} rows) · ${input.item.provider} app ${input.item.app}`,
       // The same memo as the first run (rows, storage…): status and results find the batch from its id alone.
       memo: description.memo ?? {},
       typedSearchAttributes: [
@@ -74,13 +75,14 @@ export async function startRedrive(client: Client, taskQueue: string, batchId: s
 /** The input the batch's latest run was started with (its first history event). */
 async function startInput(handle: {
   fetchHistory(): Promise<{ events?: unknown[] | null }>;
-}): Promise<RedriveBatchInput> {
+}): Promise<BatchWorkflowInput> {
   const history = await handle.fetchHistory();
   const first = history.events?.[0] as
     { workflowExecutionStartedEventAttributes?: { input?: { payloads?: Payload[] | null } | null } | null } | undefined;
   const payload = first?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) throw new Error('the batch history has no start input');
-  const input = defaultPayloadConverter.fromPayload<RedriveBatchInput>(payload);
+  // A batch started by 0.1 has its settings in the flat shape of then.
+  const input = batchInputOf(defaultPayloadConverter.fromPayload<BatchWorkflowInput | LegacyBatchInput>(payload));
   const { redrive: _previousRedrive, ...rest } = input;
   return rest;
 }

@@ -5,9 +5,11 @@ import { absolutePath, temporalSettings } from '../../config.js';
 import { ARTU_DEFAULT_BASE_URL, LAMINA_DEFAULT_BASE_URL, MAGNIFIC_DEFAULT_BASE_URL } from '../../providers/index.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
 import type { ProviderName } from '../../shared/constants.js';
-import { DEFAULT_WEBHOOK_PORT, deliveryOf, deliveryProblem, type DeliveryMode } from '../../shared/delivery.js';
-import { batchSettings } from '../../schedules/batch-settings.js';
-import type { BatchWorkflowInput, BatchWorkflowOutput } from '../../shared/types.js';
+import type { BatchSpec } from '../../shared/batch-spec.js';
+import { batchMemo } from '../../shared/batch-memo.js';
+import { batchSettingsOf, manifestSpecOf, type RunOptions } from '../batch-options.js';
+import { DEFAULT_WEBHOOK_PORT, deliveryOf, deliveryProblem } from '../../shared/delivery.js';
+import type { BatchWorkflowInput, BatchWorkflowOutput } from '../../shared/batch-contract.js';
 import type { batchWorkflow } from '../../workflows/index.js';
 import { deriveBatchId } from '../batch-id.js';
 import { CliError, EXIT, usageError } from '../errors.js';
@@ -16,32 +18,6 @@ import { countWaitingForInput, ProgressView, snapshotBatch } from '../progress.j
 import { openSession, type Session } from '../session.js';
 import { printSummary } from './summary.js';
 import { plural } from '../../shared/plural.js';
-
-export interface RunOptions {
-  provider: ProviderName;
-  app: string;
-  concurrency: number;
-  batchId?: string;
-  keyColumn?: string;
-  omit: string[];
-  map: Record<string, string>;
-  out?: string;
-  detach?: boolean;
-  maxFailures?: string;
-  onAmbiguousSubmit: 'hold' | 'resubmit';
-  format?: 'csv' | 'json' | 'jsonl';
-  dataDir?: string;
-  waitSeconds: number;
-  itemTimeout: number;
-  pageSize?: number;
-  partitions?: number;
-  inputDeadline?: number;
-  pollInterval?: number;
-  delivery?: DeliveryMode;
-  webhookBaseUrl?: string;
-  webhookPort?: number;
-  webhookFallbackAfter?: number;
-}
 
 const BATCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -83,10 +59,11 @@ export async function runCommand(
   }
 
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const checked = await validateLocally({ ...opts, manifestPath, env });
+  const settings = batchSettingsOf(opts);
+  const checked = await validateLocally({ manifestPath, spec: settings.manifest, item: settings.item, env });
   if (checked.appUncheckedReason)
     log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
-  const batchId = opts.batchId ?? (await deriveBatchId({ ...opts, manifestPath }));
+  const batchId = opts.batchId ?? (await deriveBatchId(manifestPath, settings.item, manifestSpecOf(opts)));
   const session = await openSession({
     worker: !opts.detach,
     log,
@@ -95,10 +72,17 @@ export async function runCommand(
   });
   try {
     const webhookBaseUrl = opts.webhookBaseUrl ?? session.webhookReceiverUrl ?? undefined;
-    const input = batchInput(manifestPath, batchId, { ...opts, ...(webhookBaseUrl ? { webhookBaseUrl } : {}) });
+    const dataRoot = opts.dataDir ? absolutePath(opts.dataDir) : join(dirname(manifestPath), '.durabatch');
+    const input: BatchSpec = {
+      ...settings,
+      ...(webhookBaseUrl ? { item: { ...settings.item, webhookBaseUrl } } : {}),
+      batchId,
+      source: { location: manifestPath, name: basename(manifestPath) },
+      storage: join(dataRoot, batchId),
+    };
     const handle = await startBatch(session, input, checked.rowCount);
     log(
-      `batch ${batchId}: ${plural(checked.rowCount, 'row')} of ${input.manifestName} on ${opts.provider} app ${opts.app}`,
+      `batch ${batchId}: ${plural(checked.rowCount, 'row')} of ${input.source.name} on ${opts.provider} app ${opts.app}`,
     );
     if (session.uiUrl)
       log(
@@ -135,18 +119,6 @@ function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function batchInput(manifestPath: string, batchId: string, opts: RunOptions): BatchWorkflowInput {
-  const dataRoot = opts.dataDir ? absolutePath(opts.dataDir) : join(dirname(manifestPath), '.durabatch');
-  const settings = batchSettings(opts);
-  return {
-    ...settings,
-    batchId,
-    manifestPath,
-    manifestName: basename(manifestPath),
-    item: { ...settings.item, storage: join(dataRoot, batchId) },
-  };
-}
-
 /** Starts the batch workflow, or attaches to it when it is already running (same id). */
 async function startBatch(
   session: Session,
@@ -160,8 +132,8 @@ async function startBatch(
       args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      staticSummary: `${input.manifestName} · ${plural(rows, 'row')} · ${input.item.provider} app ${input.item.app} · concurrency ${input.concurrency}`,
-      memo: { manifest: input.manifestName, manifestPath: input.manifestPath, rows, storage: input.item.storage },
+      staticSummary: `${input.source.name} · ${plural(rows, 'row')} · ${input.item.provider} app ${input.item.app} · concurrency ${input.tuning.concurrency}`,
+      memo: batchMemo(input, { rows }),
       typedSearchAttributes: [
         { key: BATCH_ID_KEY, value: input.batchId },
         { key: PROVIDER_KEY, value: input.item.provider },

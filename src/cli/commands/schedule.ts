@@ -2,7 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type Schedu
 import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { batchSettings, type BatchOptions } from '../../schedules/batch-settings.js';
+import { batchSettingsOf, type ScheduleCreateOptions } from '../batch-options.js';
 import {
   durabatchSchedule,
   listSchedules,
@@ -26,15 +26,6 @@ import { absolutePath } from '../../config.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { validateLocally } from '../local-validation.js';
 import { durabatchHome, openSession, type Session } from '../session.js';
-
-export interface ScheduleCreateOptions extends BatchOptions {
-  manifest: string;
-  cron?: string;
-  every?: number;
-  overlap: OverlapWord;
-  catchupWindow?: number;
-  pauseOnFailure?: boolean;
-}
 
 type Out = (text: string) => void;
 
@@ -74,7 +65,7 @@ export async function createScheduleCommand(
           workflowId: fireWorkflowIdPrefix(name),
           taskQueue: session.settings.taskQueue,
           args: [input],
-          staticSummary: `schedule ${name} · ${input.manifestName} · ${opts.provider} app ${opts.app}`,
+          staticSummary: `schedule ${name} · ${input.source.name} · ${opts.provider} app ${opts.app}`,
         },
         policies: {
           overlap: OVERLAP_POLICIES[opts.overlap],
@@ -121,10 +112,9 @@ async function scheduleDefinition(name: string, opts: ScheduleCreateOptions, env
     : join(manifest.url ? process.cwd() : dirname(manifest.manifest), '.durabatch');
   const input: ScheduledBatchInput = {
     schedule: name,
-    manifest: manifest.manifest,
-    manifestName: manifest.manifestName,
+    source: { location: manifest.manifest, name: manifest.manifestName },
     dataRoot,
-    batch: batchSettings(opts),
+    settings: batchSettingsOf(opts),
   };
   const shown = manifest.url ? new URL(manifest.manifest) : null;
   const memo: ScheduleMemo = {
@@ -143,7 +133,8 @@ async function checkLocalManifest(path: string, opts: ScheduleCreateOptions, env
     return;
   }
   try {
-    await validateLocally({ ...opts, manifestPath: path, env });
+    const { manifest, item } = batchSettingsOf(opts);
+    await validateLocally({ manifestPath: path, spec: manifest, item, env });
   } catch (err) {
     if (!(err instanceof CliError) || err.exitCode !== EXIT.usage) throw err;
     log(`note: fires will fail until the manifest is fixed (it is read again at each fire): ${err.message}`);

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { FINAL_ITEM_STATUSES, failureCount, totalDone } from '../../shared/status.js';
-import type { BatchWorkflowOutput } from '../../shared/types.js';
+import type { BatchWorkflowOutput } from '../../shared/batch-contract.js';
+import type { BatchMemo } from '../../shared/batch-memo.js';
 import { EXIT, usageError } from '../errors.js';
 import { countWaitingForInput, formatEta, snapshotBatch, type BatchSnapshot } from '../progress.js';
 import { openSession, type Session } from '../session.js';
@@ -92,7 +93,7 @@ export async function describeBatch(session: Session, batchId: string): Promise<
     if (err instanceof WorkflowNotFoundError) throw usageError(`no batch '${batchId}' on ${session.settings.address}`);
     throw err;
   }
-  const memo = (description.memo ?? {}) as { rows?: number; storage?: string };
+  const memo = (description.memo ?? {}) as Partial<BatchMemo>;
   const result = description.status.name === 'COMPLETED' ? ((await handle.result()) as BatchWorkflowOutput) : null;
   return {
     status: description.status.name,

@@ -1,5 +1,5 @@
 import { FINAL_ITEM_STATUSES } from '../../shared/status.js';
-import type { BatchWorkflowOutput } from '../../shared/types.js';
+import type { BatchWorkflowOutput } from '../../shared/batch-contract.js';
 import { plural } from '../../shared/plural.js';
 
 /** The closing summary of `run` and `status`: counts by state and where the results are. */

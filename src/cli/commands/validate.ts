@@ -1,17 +1,8 @@
 import { absolutePath } from '../../config.js';
-import type { ProviderName } from '../../shared/constants.js';
+import { manifestSpecOf, type ManifestOptions } from '../batch-options.js';
 import { EXIT } from '../errors.js';
 import { validateLocally } from '../local-validation.js';
 import { plural } from '../../shared/plural.js';
-
-export interface ValidateOptions {
-  provider: ProviderName;
-  app: string;
-  keyColumn?: string;
-  omit: string[];
-  map: Record<string, string>;
-  format?: 'csv' | 'json' | 'jsonl';
-}
 
 /**
  * `durabatch validate`: every check of `run` (rows, columns, keys, the app's parameters when the provider key is
@@ -19,10 +10,15 @@ export interface ValidateOptions {
  */
 export async function validateCommand(
   manifest: string,
-  opts: ValidateOptions,
+  opts: ManifestOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const result = await validateLocally({ ...opts, manifestPath: absolutePath(manifest), env });
+  const result = await validateLocally({
+    manifestPath: absolutePath(manifest),
+    spec: manifestSpecOf(opts),
+    item: opts,
+    env,
+  });
   const out = process.stdout;
   out.write(`${manifest}: ${plural(result.rowCount, 'row')}, all valid\n`);
   if (result.app) {
