@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  deprecatePatch,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -137,7 +138,8 @@ async function cancelItem(input: ItemWorkflowInput, started: Started): Promise<O
       after = await cancelRun({ runId: started.runId, settings: input.settings });
     } catch (err) {
       // Refused for good (a revoked key, say) or out of time: the row is still recorded, with its run id and what to
-      // check, so that it is neither lost nor left hanging.
+      // check, so that it is neither lost nor left hanging. (A deprecated patch: see docs/decisions/0004.)
+      deprecatePatch('cancel-unconfirmed-recorded');
       outcome = { ...outcome, error: cancelUnconfirmedError(err, started.runId) };
     }
     if (after?.terminal && after.state !== 'cancelled') outcome = await finish(input, after);

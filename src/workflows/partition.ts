@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  deprecatePatch,
   getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
@@ -110,7 +111,10 @@ export async function partitionWorkflow(
       cancelRequested = true;
       await cancelItems(input.spec.batchId, [...inFlight.keys()]);
       // The last rows may have finished (and signalled) while the cancels went out: nothing is left to wait for.
-      if (inFlight.size === 0) break;
+      if (inFlight.size === 0) {
+        deprecatePatch('partition-drain-after-cancel');
+        break;
+      }
     }
     const suggested = await waitForProgress(inFlight, () => state.stopping !== undefined && !cancelRequested);
     describe(input, state, inFlight.size);
@@ -139,7 +143,8 @@ export const BATCH_REPORT_BUDGET = 3_000;
 /**
  * Sends the partition's counts to its batch (the parent): before continuing as new, at most every
  * REPORT_EVERY_MS × partitions (so the batch gets about one report per 10 s in all), and within 2 s of a failed row
- * when the batch watches --max-failures; within a budget.
+ * when the batch watches --max-failures; within a budget. The deprecated patches keep the histories of 0.1 replaying
+ * (docs/decisions/0004-which-histories-replay.md); the next release removes them.
  */
 function createReporter(input: PartitionWorkflowInput, state: PartitionState, inFlight: Map<string, number>) {
   let last = Date.now();
@@ -149,6 +154,8 @@ function createReporter(input: PartitionWorkflowInput, state: PartitionState, in
   const send = async () => {
     const parent = workflowInfo().parent;
     if (!parent) return;
+    deprecatePatch('partition-reports');
+    deprecatePatch('partition-report-budget');
     if ((state.reportsSent ?? 0) >= Math.floor(BATCH_REPORT_BUDGET / count)) return;
     state.reportsSent = (state.reportsSent ?? 0) + 1;
     last = Date.now();
@@ -158,6 +165,7 @@ function createReporter(input: PartitionWorkflowInput, state: PartitionState, in
       .catch(() => undefined);
   };
   const due = () => {
+    deprecatePatch('partition-report-budget');
     const since = Date.now() - last;
     if (failuresPending && watchesFailures && since >= FAILURE_REPORT_EVERY_MS) return true;
     return since >= REPORT_EVERY_MS * count;

@@ -27,13 +27,15 @@ describe('determinism', () => {
     expect(histories.length).toBeGreaterThanOrEqual(4);
     const types = new Set<string>();
     const itemVersions = new Set<number>();
+    const batchShapes = new Set<string>();
     const bundle = await workflowBundle();
     for (const { name, workflowId, json } of histories) {
       const history = historyFromJSON(json);
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       types.add(started?.workflowType?.name ?? '?');
-      if (started?.workflowType?.name === 'itemWorkflow')
-        itemVersions.add(itemVersionOf(started.input?.payloads?.[0]?.data));
+      const input = inputOf(started?.input?.payloads?.[0]?.data);
+      if (started?.workflowType?.name === 'itemWorkflow') itemVersions.add(input.version ?? 1);
+      if (started?.workflowType?.name === 'batchWorkflow') batchShapes.add('manifestPath' in input ? '0.1' : 'spec');
       await expect(
         Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId),
         name,
@@ -42,10 +44,11 @@ describe('determinism', () => {
     expect([...types].sort()).toEqual(['batchWorkflow', 'itemWorkflow', 'partitionWorkflow', 'scheduledBatchWorkflow']);
     // Every item version the code still branches on has histories made by it.
     for (let v = 1; v <= ITEM_VERSION; v++) expect([...itemVersions], `item version ${v}`).toContain(v);
+    // Both input shapes the workflows take: 0.1's flat settings (converted at entry) and the BatchSpec.
+    expect([...batchShapes].sort()).toEqual(['0.1', 'spec']);
   });
 });
 
-function itemVersionOf(data: Uint8Array | null | undefined): number {
-  const input = JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { version?: number };
-  return input.version ?? 1;
+function inputOf(data: Uint8Array | null | undefined): { version?: number } {
+  return JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { version?: number };
 }
