@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
-import { ProviderConfigError, ProviderProtocolError } from './errors.js';
-import type { ProviderErrorContext } from './errors.js';
-import { createProviderClient } from './provider-client.js';
-import { toAppDefinition, toRunSnapshot } from './lamina-map.js';
-import { LAMINA_STREAM_IDLE_TIMEOUT_MS, streamLaminaRun } from './lamina-stream.js';
+import { ProviderConfigError, ProviderProtocolError } from '../errors.js';
+import type { ProviderErrorContext } from '../errors.js';
+import { createProviderClient } from '../provider-client.js';
+import { toAppDefinition, toRunSnapshot } from './map.js';
+import { LAMINA_STREAM_IDLE_TIMEOUT_MS, streamLaminaRun } from './stream.js';
 import {
   laminaAppEnvelope,
   laminaCancelEnvelope,
@@ -12,8 +12,8 @@ import {
   laminaRunEnvelope,
   laminaStartEnvelope,
   laminaWaitEnvelope,
-} from './lamina-schemas.js';
-import type { ListedRun, ProviderAdapter, RunSnapshot } from './types.js';
+} from './schemas.js';
+import type { ListedRun, ProviderAdapter, RunSnapshot } from '../types.js';
 
 /** What createLaminaAdapter needs; createAdapter fills it from LAMINA_API_KEY and LAMINA_BASE_URL. */
 export interface LaminaAdapterOptions {

@@ -1,10 +1,10 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isSubmitAmbiguous } from './ambiguity.js';
-import { ProviderAbortedError, ProviderConfigError, ProviderHttpError, ProviderProtocolError } from './errors.js';
-import { createMagnificAdapter } from './magnific.js';
-import { TokenBucket } from './rate-limit.js';
-import type { ProviderAdapter } from './types.js';
+import { isSubmitAmbiguous } from '../ambiguity.js';
+import { ProviderAbortedError, ProviderConfigError, ProviderHttpError, ProviderProtocolError } from '../errors.js';
+import { createMagnificAdapter } from './adapter.js';
+import { TokenBucket } from '../rate-limit.js';
+import type { ProviderAdapter } from '../types.js';
 
 const KEY = 'mgn_unit_secret_abcdef012345';
 const ORIGIN = 'https://magnific.test';

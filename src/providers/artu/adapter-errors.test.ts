@@ -1,8 +1,8 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createArtuAdapter } from './artu.js';
-import { ProviderConfigError, ProviderHttpError, ProviderProtocolError } from './errors.js';
-import type { ProviderAdapter } from './types.js';
+import { createArtuAdapter } from './adapter.js';
+import { ProviderConfigError, ProviderHttpError, ProviderProtocolError } from '../errors.js';
+import type { ProviderAdapter } from '../types.js';
 
 const KEY = 'artu_unit_secret_0123456789';
 const ORIGIN = 'https://artu.test';
