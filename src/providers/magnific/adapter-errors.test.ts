@@ -92,7 +92,7 @@ describe('Magnific adapter errors', () => {
     const err = await failure(magnific.getRun('r1'));
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(err.message).toBe(
-      `magnific: GET ${RUN_PATH} failed with 429 (retry after 30 s): Rate limit exceeded for [REDACTED]`,
+      `magnific: GET ${RUN_PATH} failed with 429 (retry after 30 s): Rate limit exceeded for [redacted]`,
     );
     expect(JSON.stringify(err) + String(err.stack)).not.toContain(KEY);
     expect(bucket.available).toBe(0);
