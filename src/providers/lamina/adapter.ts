@@ -41,8 +41,9 @@ const MAX_LIST_PAGES = 1000;
 
 /**
  * The Lamina adapter (docs.uselamina.ai): one request per call, no retries, every answer validated. startRun is the
- * one call that bills; when it fails the error says whether the POST may have reached Lamina (design.md, "Submit
- * once"). A ProviderProtocolError from startRun carries the 2xx `status`: the run was then created but its id lost.
+ * one call that bills; when it fails the error says whether the POST may have reached Lamina, as no row may start
+ * two paid runs (docs/decisions/0002). A ProviderProtocolError from startRun carries the 2xx `status`: the run was
+ * then created but its id lost.
  */
 export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdapter {
   const apiKey = options.apiKey.trim();
