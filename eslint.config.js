@@ -25,6 +25,27 @@ const SANDBOX_BANNED = [
   '@temporalio/testing',
 ];
 
+/**
+ * Our own folders and modules that are not sandbox-safe (Node, undici, zod, the Temporal client or worker), as the
+ * relative paths code in src/workflows/ or src/shared/ would reach them by: `../providers/…`, `../config.js`.
+ */
+const NON_SANDBOX_SOURCES = [
+  'activities',
+  'cli',
+  'manifest',
+  'providers',
+  'schedules',
+  'simulator',
+  'storage',
+  'temporal',
+  'webhooks',
+  'client',
+  'config',
+  'logging',
+  'worker',
+];
+const NON_SANDBOX_RELATIVE = `^(?:\\.\\./)+(?:${NON_SANDBOX_SOURCES.join('|')})(?:/|\\.js$|$)`;
+
 export default tseslint.config(
   {
     ignores: [
@@ -52,7 +73,9 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts'],
+    // Workflows run in Temporal's sandbox, and src/shared is imported by them. Tests run in Node, not the sandbox.
+    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -63,6 +86,12 @@ export default tseslint.config(
               allowTypeImports: true,
               message:
                 'Workflow code runs in Temporal’s sandbox: import only @temporalio/workflow, src/shared and types.',
+            },
+            {
+              regex: NON_SANDBOX_RELATIVE,
+              allowTypeImports: true,
+              message:
+                'Workflow code runs in Temporal’s sandbox: from our own non-sandbox code (activities, providers, config, …) import only types (`import type`).',
             },
           ],
         },

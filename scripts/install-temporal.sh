@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Finds the Temporal CLI, or installs it into .temporal/bin, in the order durabatch itself uses (design.md,
-# "Finding the Temporal CLI"): $TEMPORAL_CLI_PATH; `temporal` on PATH; the project cache .temporal/bin/temporal;
+# Finds the Temporal CLI, or installs it into .temporal/bin, in the order durabatch itself uses (README.md,
+# "Development"): $TEMPORAL_CLI_PATH; `temporal` on PATH; the project cache .temporal/bin/temporal;
 # the Temporal SDK's cached download (needs internet); a `go install` of the CLI when Go is installed.
 #
 # Progress goes to stderr and the CLI's path is the only line on stdout, so a script can do

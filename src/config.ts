@@ -5,8 +5,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_TASK_QUEUE } from './shared/constants.js';
 
 /**
- * Settings read from the environment (design.md, "Command line"). Credentials are read here only to hand them
- * to the worker's adapters and to the redaction list; they never enter workflow inputs.
+ * Settings read from the environment (README.md, "Running your own batch"). Credentials are read here only to hand
+ * them to the worker's adapters and to the redaction list; they never enter workflow inputs.
  */
 export interface TemporalSettings {
   /** null: embedded mode (durabatch starts its own dev server and an in-process worker). */

@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { redact } from './activities/failures.js';
+import { redactSecrets } from './providers/redact.js';
 
 let installed = false;
 
@@ -21,7 +21,7 @@ export function installLogging(opts: {
   const out = opts.file ? createWriteStream(opts.file, { flags: 'a' }) : process.stderr;
   const write = (entry: LogEntry) => {
     const meta = entry.meta ? ` ${safeJson(entry.meta)}` : '';
-    const line = redact(
+    const line = redactSecrets(
       `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}${meta}\n`,
       opts.secrets,
     );

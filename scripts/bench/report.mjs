@@ -380,7 +380,7 @@ function orchestrationGoal(o) {
     : '';
   const why = holds
     ? ''
-    : `a row is a workflow of its own (${o.eventsByType.itemWorkflow?.perRow ?? '?'} events) plus ${o.eventsByType.partitionWorkflow?.perRow ?? '?'} partition events, against ${o.bareEventsPerRow} events for a bare activity${childNote}, so no durabatch that keeps a workflow per row (design.md: the row's identity in the UI, its webhook target, Temporal refusing a second copy) can meet 2.5 × here; where the CPU goes: docs/decisions/0003`;
+    : `a row is a workflow of its own (${o.eventsByType.itemWorkflow?.perRow ?? '?'} events) plus ${o.eventsByType.partitionWorkflow?.perRow ?? '?'} partition events, against ${o.bareEventsPerRow} events for a bare activity${childNote}, so no durabatch that keeps a workflow per row (for the row's identity in the UI, its webhook target, Temporal refusing a second copy) can meet 2.5 × here; where the CPU goes: docs/decisions/0003`;
   return `| ${name} | ${holds ? 'yes' : 'no'} | ${figure} | ${why} |`;
 }
 

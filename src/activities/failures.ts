@@ -8,6 +8,7 @@ import {
   ProviderProtocolError,
   ProviderTimeoutError,
 } from '../providers/errors.js';
+import { redactSecrets } from '../providers/redact.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 
 /** Answers outside the contract tolerated on the reads of one activity before its row fails with the last one. */
@@ -28,13 +29,13 @@ const protocolErrorsByActivity = new Map<string, { count: number; lastAt: number
  * 4xx other than 408/429 → non-retryable; 429/503 → retryable after Retry-After; other 5xx and network errors →
  * retryable. An answer outside the contract (HTML, truncated JSON, a missing field) is retried with backoff on a
  * read (GET), at most MAX_PROTOCOL_READ_ERRORS times per activity, and fails at once on anything else: a start
- * that answered garbage is ambiguous and belongs to the submit rules. Messages pass through `redact` so no
+ * that answered garbage is ambiguous and belongs to the submit rules. Messages pass through `redactSecrets` so no
  * credential can reach a history.
  */
 export function toActivityFailure(err: unknown, secrets: readonly string[]): unknown {
   if (err instanceof ApplicationFailure) return err;
   if (!(err instanceof Error)) return err;
-  const message = redact(err.message, secrets);
+  const message = redactSecrets(err.message, secrets);
   const details = err instanceof ProviderError ? [describeProviderError(err)] : [];
   if (err instanceof ProviderHttpError) return fromHttpError(err, message, details);
   if (err instanceof ProviderNetworkError || err instanceof ProviderTimeoutError) {
@@ -135,9 +136,5 @@ function describeProviderError(err: ProviderError): Record<string, unknown> {
   };
 }
 
-/** Replaces every known secret in a text. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out;
-}
+/** The one redaction, under the name the activities import it by. */
+export { redactSecrets as redact } from '../providers/redact.js';

@@ -8,7 +8,7 @@ import {
 } from './errors.js';
 
 /**
- * Whether a failed run-start may have created (and billed) a run (design.md, "Submit once"). False only when the
+ * Whether a failed run-start may have created (and billed) a run (docs/decisions/0002). False only when the
  * provider surely created nothing: the request never left (refused, DNS, TLS, aborted before sending), or the
  * provider refused it (4xx but 408; a 503 that says so, with Lamina's RESOURCE_UNAVAILABLE or a Retry-After). True for timeouts, 408, resets after sending, other 5xx, and for
  * a 2xx whose body was cut off or broke the contract: the run then exists but its id is lost. The submit activity

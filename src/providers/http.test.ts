@@ -134,7 +134,7 @@ describe('requestJson against a mock agent', () => {
       .reply(401, { error: `key ${KEY} is invalid`, code: 'AUTH_INVALID_KEY', details: { key: KEY } });
     const err = await failure(requestJson(req()));
     expect(everything(err)).not.toContain(KEY);
-    expect((err as ProviderHttpError).providerMessage).toBe('key [REDACTED] is invalid');
+    expect((err as ProviderHttpError).providerMessage).toBe('key [redacted] is invalid');
   });
 
   it('turns a 2xx that is not JSON, or JSON cut short, into a ProviderProtocolError', async () => {

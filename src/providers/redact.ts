@@ -1,10 +1,11 @@
 /**
- * Keeping credentials out of errors. Provider messages, error details and low-level causes pass through here before
- * they are attached to an error, because errors end up in Temporal histories, logs and results files.
+ * Keeping credentials out of errors and logs: the one redaction of the code base. Provider messages, error details,
+ * low-level causes, activity failure messages and worker log lines pass through here, because they end up in
+ * Temporal histories, logs and results files.
  */
 
 /** What a redacted secret is replaced with. */
-export const REDACTED = '[REDACTED]';
+export const REDACTED = '[redacted]';
 
 /** Shapes that look like a credential even when we do not know the exact value (Lamina keys, bearer tokens). */
 const CREDENTIAL_PATTERNS: readonly [RegExp, string][] = [
@@ -16,8 +17,10 @@ const CREDENTIAL_PATTERNS: readonly [RegExp, string][] = [
 const SECRET_HEADER = /key|auth|token|secret|cookie|signature/i;
 
 /**
- * Replaces every occurrence of the given secrets, and anything shaped like a provider key or bearer token, with
- * `[REDACTED]`. Use it on any text that came from a provider or a socket before it goes into an error or a log.
+ * Replaces every occurrence of each given secret (however short; empty ones are ignored; the longest first, so a
+ * secret that contains another goes whole), and anything shaped like a Lamina key or a bearer or basic token, with
+ * `[redacted]`. Use it on any text that came from a provider, a socket or an error before it goes into an error, a
+ * failure or a log.
  */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
   let out = text;

@@ -42,7 +42,7 @@ describe('parseResponse', () => {
       'lma_secret_key_123',
     ]);
     expect(err).toBeInstanceOf(ProviderProtocolError);
-    expect(err.message).toMatch(/field data\.status is invalid: .*\(got "paused \[REDACTED\]"\)$/);
+    expect(err.message).toMatch(/field data\.status is invalid: .*\(got "paused \[redacted\]"\)$/);
     expect(err.message).not.toContain('lma_secret_key_123');
   });
 

@@ -3,7 +3,7 @@ import { submitFile } from './layout.js';
 import type { BatchStorage } from './storage.js';
 
 /**
- * The durable record of a row's run-start (design.md, "Submit once"). It is written *before* the POST
+ * The durable record of a row's run-start (docs/decisions/0002). It is written *before* the POST
  * (`sending`) and after it, so a retry or a new worker can tell "surely nothing was created" from "a run may
  * exist". `ambiguous`: a request may have created a run and reconciliation is under way; `unknown`:
  * reconciliation ended without proof, the row is `submit_unknown`.

@@ -69,7 +69,7 @@ interface Step {
 }
 
 /**
- * Finds a working Temporal CLI as design.md ("Finding the Temporal CLI") orders it: `TEMPORAL_CLI_PATH`, `temporal`
+ * Finds a working Temporal CLI in the order README.md gives ("Development"): `TEMPORAL_CLI_PATH`, `temporal`
  * on PATH, the project cache `.temporal/bin/temporal`, the SDK's cached download (downloading it if allowed), and
  * a `go install` into the project cache when Go is on PATH. A candidate counts only if `--version` succeeds.
  * Throws {@link TemporalCliNotFoundError} naming every option when none works.

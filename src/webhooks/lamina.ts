@@ -3,7 +3,7 @@ import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { requestJson } from '../providers/http.js';
-import { LAMINA_TERMINAL_STATUSES } from '../providers/lamina-schemas.js';
+import { LAMINA_TERMINAL_STATUSES } from '../providers/lamina/schemas.js';
 import { parseResponse } from '../providers/validate.js';
 import { checkTimestamp, headerOf, readJsonBody, reject, signedMessage } from './verify.js';
 import type { WebhookRejection, WebhookRequest, WebhookVerification, WebhookVerifier } from './verify.js';

@@ -204,7 +204,7 @@ describe('webhook receiver over loopback HTTP', () => {
     deliverWith = () => Promise.reject(new Error(`signal to ${WORKFLOW}?token=${TOKEN} failed`));
     expect(await lamina()).toEqual({ status: 503, json: { error: 'delivery failed' } });
     expect(logs[0]).toMatch(
-      /^webhook 503: delivery failed \(provider=lamina run=run-1\): signal .*\[REDACTED\] failed$/,
+      /^webhook 503: delivery failed \(provider=lamina run=run-1\): signal .*\[redacted\] failed$/,
     );
     deliverWith = () => Promise.resolve('gone');
     expect(await lamina()).toEqual({ status: 200, json: { ok: true, outcome: 'gone' } });

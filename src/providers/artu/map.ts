@@ -1,7 +1,7 @@
-import { artuFileOutputs } from './artu-files.js';
-import type { ArtuExecution, ArtuRunStatus } from './artu-schemas.js';
-import { ARTU_TERMINAL_STATUSES } from './artu-schemas.js';
-import type { RunSnapshot, RunState } from './types.js';
+import { artuFileOutputs } from './files.js';
+import type { ArtuExecution, ArtuRunStatus } from './schemas.js';
+import { ARTU_TERMINAL_STATUSES } from './schemas.js';
+import type { RunSnapshot, RunState } from '../types.js';
 
 /** Artu's status words onto durabatch's run states; `waiting_for_input` needs a person and is not an end. */
 const STATES: Readonly<Record<ArtuRunStatus, RunState>> = {

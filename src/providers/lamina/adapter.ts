@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
-import { ProviderConfigError, ProviderProtocolError } from './errors.js';
-import type { ProviderErrorContext } from './errors.js';
-import { createProviderClient } from './provider-client.js';
-import { toAppDefinition, toRunSnapshot } from './lamina-map.js';
-import { LAMINA_STREAM_IDLE_TIMEOUT_MS, streamLaminaRun } from './lamina-stream.js';
+import { ProviderConfigError, ProviderProtocolError } from '../errors.js';
+import type { ProviderErrorContext } from '../errors.js';
+import { createProviderClient } from '../provider-client.js';
+import { toAppDefinition, toRunSnapshot } from './map.js';
+import { LAMINA_STREAM_IDLE_TIMEOUT_MS, streamLaminaRun } from './stream.js';
 import {
   laminaAppEnvelope,
   laminaCancelEnvelope,
@@ -12,8 +12,8 @@ import {
   laminaRunEnvelope,
   laminaStartEnvelope,
   laminaWaitEnvelope,
-} from './lamina-schemas.js';
-import type { ListedRun, ProviderAdapter, RunSnapshot } from './types.js';
+} from './schemas.js';
+import type { ListedRun, ProviderAdapter, RunSnapshot } from '../types.js';
 
 /** What createLaminaAdapter needs; createAdapter fills it from LAMINA_API_KEY and LAMINA_BASE_URL. */
 export interface LaminaAdapterOptions {
@@ -41,8 +41,9 @@ const MAX_LIST_PAGES = 1000;
 
 /**
  * The Lamina adapter (docs.uselamina.ai): one request per call, no retries, every answer validated. startRun is the
- * one call that bills; when it fails the error says whether the POST may have reached Lamina (design.md, "Submit
- * once"). A ProviderProtocolError from startRun carries the 2xx `status`: the run was then created but its id lost.
+ * one call that bills; when it fails the error says whether the POST may have reached Lamina, as no row may start
+ * two paid runs (docs/decisions/0002). A ProviderProtocolError from startRun carries the 2xx `status`: the run was
+ * then created but its id lost.
  */
 export function createLaminaAdapter(options: LaminaAdapterOptions): ProviderAdapter {
   const apiKey = options.apiKey.trim();

@@ -8,15 +8,15 @@ import {
   ProviderHttpError,
   ProviderNetworkError,
   ProviderTimeoutError,
-} from './errors.js';
-import type { ProviderErrorContext } from './errors.js';
-import { errorCode, failedBeforeSending, parseErrorBody, parseRetryAfter } from './http-errors.js';
-import { MAX_JSON_BYTES, getSharedAgent, headerValue } from './http.js';
-import { toRunSnapshot } from './lamina-map.js';
-import { laminaExecutionSchema } from './lamina-schemas.js';
-import { redactDeep, redactSecrets, sanitizeCause } from './redact.js';
-import type { RunSnapshot, StreamEnd, StreamRunOptions } from './types.js';
-import { parseResponse } from './validate.js';
+} from '../errors.js';
+import type { ProviderErrorContext } from '../errors.js';
+import { errorCode, failedBeforeSending, parseErrorBody, parseRetryAfter } from '../http-errors.js';
+import { MAX_JSON_BYTES, getSharedAgent, headerValue } from '../http.js';
+import { toRunSnapshot } from './map.js';
+import { laminaExecutionSchema } from './schemas.js';
+import { redactDeep, redactSecrets, sanitizeCause } from '../redact.js';
+import type { RunSnapshot, StreamEnd, StreamRunOptions } from '../types.js';
+import { parseResponse } from '../validate.js';
 
 /** How long a stream may stay silent (no event, no ping, no byte) before it counts as cut: three missed pings. */
 export const LAMINA_STREAM_IDLE_TIMEOUT_MS = 45_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { artuFileOutputs } from './artu-files.js';
+import { artuFileOutputs } from './files.js';
 
 const completed = { text: null, status: 'completed', error: null };
 

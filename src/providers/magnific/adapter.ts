@@ -1,18 +1,18 @@
 import type { Dispatcher } from 'undici';
-import { ProviderAbortedError, ProviderConfigError, ProviderHttpError } from './errors.js';
-import { toMagnificApp, toMagnificSnapshot } from './magnific-map.js';
+import { ProviderAbortedError, ProviderConfigError, ProviderHttpError } from '../errors.js';
+import { toMagnificApp, toMagnificSnapshot } from './map.js';
 import {
   magnificAppEnvelope,
   magnificRunEnvelope,
   magnificStartSchema,
   magnificWrappedStartSchema,
-} from './magnific-schemas.js';
-import { createProviderClient } from './provider-client.js';
-import type { ProviderAnswer, ProviderCall } from './provider-client.js';
-import { TokenBucket } from './rate-limit.js';
-import type { TokenBucketOptions } from './rate-limit.js';
-import { sanitizeCause } from './redact.js';
-import type { ProviderAdapter, RunSnapshot } from './types.js';
+} from './schemas.js';
+import { createProviderClient } from '../provider-client.js';
+import type { ProviderAnswer, ProviderCall } from '../provider-client.js';
+import { TokenBucket } from '../rate-limit.js';
+import type { TokenBucketOptions } from '../rate-limit.js';
+import { sanitizeCause } from '../redact.js';
+import type { ProviderAdapter, RunSnapshot } from '../types.js';
 
 /** What createMagnificAdapter needs; createAdapter fills it from MAGNIFIC_API_KEY, MAGNIFIC_BASE_URL, … */
 export interface MagnificAdapterOptions {

@@ -3,9 +3,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderAbortedError, ProviderHttpError } from './errors.js';
-import { createLaminaAdapter } from './lamina.js';
-import type { ProviderAdapter, RunSnapshot, StreamEnd } from './types.js';
+import { ProviderAbortedError, ProviderHttpError } from '../errors.js';
+import { createLaminaAdapter } from './adapter.js';
+import type { ProviderAdapter, RunSnapshot, StreamEnd } from '../types.js';
 
 const KEY = 'lma_stream_secret_0123456789';
 

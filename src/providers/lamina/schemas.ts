@@ -28,7 +28,7 @@ export const laminaExecutionSchema = z.object({
   runId: z.string().min(1),
   workflowId: nullableString,
   status: z.enum(LAMINA_RUN_STATUSES),
-  // Required once the run completed; checked in the mapping (lamina-map.ts) because the schema cannot say "when".
+  // Required once the run completed; checked in the mapping (map.ts) because the schema cannot say "when".
   outputs: z.array(laminaOutputSchema).optional(),
   errorMessage: nullableString,
   startedAt: nullableString,

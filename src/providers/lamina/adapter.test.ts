@@ -1,8 +1,8 @@
 import { MockAgent } from 'undici';
 import type { MockInterceptor } from 'undici/types/mock-interceptor.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clampWaitSeconds, createLaminaAdapter } from './lamina.js';
-import type { ProviderAdapter } from './types.js';
+import { clampWaitSeconds, createLaminaAdapter } from './adapter.js';
+import type { ProviderAdapter } from '../types.js';
 
 const KEY = 'lma_unit_secret_abcdef';
 const ORIGIN = 'https://lamina.test';

@@ -1,4 +1,4 @@
-import type { RunOutput } from './types.js';
+import type { RunOutput } from '../types.js';
 
 /**
  * Artu's `producedFiles` entries have no documented shape (providers.md: "keep them as returned, download any file

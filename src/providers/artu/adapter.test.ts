@@ -1,8 +1,8 @@
 import { MockAgent } from 'undici';
 import type { MockInterceptor } from 'undici/types/mock-interceptor.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clampArtuWaitMs, createArtuAdapter } from './artu.js';
-import type { ProviderAdapter } from './types.js';
+import { clampArtuWaitMs, createArtuAdapter } from './adapter.js';
+import type { ProviderAdapter } from '../types.js';
 
 const KEY = 'artu_unit_secret_0123456789';
 const ORIGIN = 'https://artu.test';

@@ -1,10 +1,10 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isSubmitAmbiguous } from './ambiguity.js';
-import { ProviderAbortedError, ProviderConfigError, ProviderHttpError, ProviderProtocolError } from './errors.js';
-import { createMagnificAdapter } from './magnific.js';
-import { TokenBucket } from './rate-limit.js';
-import type { ProviderAdapter } from './types.js';
+import { isSubmitAmbiguous } from '../ambiguity.js';
+import { ProviderAbortedError, ProviderConfigError, ProviderHttpError, ProviderProtocolError } from '../errors.js';
+import { createMagnificAdapter } from './adapter.js';
+import { TokenBucket } from '../rate-limit.js';
+import type { ProviderAdapter } from '../types.js';
 
 const KEY = 'mgn_unit_secret_abcdef012345';
 const ORIGIN = 'https://magnific.test';
@@ -92,7 +92,7 @@ describe('Magnific adapter errors', () => {
     const err = await failure(magnific.getRun('r1'));
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(err.message).toBe(
-      `magnific: GET ${RUN_PATH} failed with 429 (retry after 30 s): Rate limit exceeded for [REDACTED]`,
+      `magnific: GET ${RUN_PATH} failed with 429 (retry after 30 s): Rate limit exceeded for [redacted]`,
     );
     expect(JSON.stringify(err) + String(err.stack)).not.toContain(KEY);
     expect(bucket.available).toBe(0);

@@ -1,10 +1,10 @@
 import { MockAgent } from 'undici';
 import type { MockInterceptor } from 'undici/types/mock-interceptor.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderProtocolError } from './errors.js';
-import type { ProviderHttpError } from './errors.js';
-import { createLaminaAdapter } from './lamina.js';
-import type { ProviderAdapter } from './types.js';
+import { ProviderProtocolError } from '../errors.js';
+import type { ProviderHttpError } from '../errors.js';
+import { createLaminaAdapter } from './adapter.js';
+import type { ProviderAdapter } from '../types.js';
 
 const KEY = 'lma_unit_secret_abcdef';
 const ORIGIN = 'https://lamina.test';

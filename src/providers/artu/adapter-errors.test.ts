@@ -1,8 +1,8 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createArtuAdapter } from './artu.js';
-import { ProviderConfigError, ProviderHttpError, ProviderProtocolError } from './errors.js';
-import type { ProviderAdapter } from './types.js';
+import { createArtuAdapter } from './adapter.js';
+import { ProviderConfigError, ProviderHttpError, ProviderProtocolError } from '../errors.js';
+import type { ProviderAdapter } from '../types.js';
 
 const KEY = 'artu_unit_secret_0123456789';
 const ORIGIN = 'https://artu.test';
@@ -49,7 +49,7 @@ describe('Artu adapter errors', () => {
     expect(err).toBeInstanceOf(ProviderProtocolError);
     expect(err.message).toBe(
       'artu: POST /workflows/wf-1/trigger answered outside its contract: field executionId is missing ' +
-        '(ok: false: Input "prompt" is required (key [REDACTED]))',
+        '(ok: false: Input "prompt" is required (key [redacted]))',
     );
     expect((err as ProviderProtocolError).status).toBe(200);
   });
@@ -73,7 +73,7 @@ describe('Artu adapter errors', () => {
     const err = await failure(artu.getRun('e1'));
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(err.message).toBe(
-      'artu: GET /workflows/executions/e1 failed with 401 UNAUTHORIZED (retry after 3 s): Invalid API key [REDACTED]',
+      'artu: GET /workflows/executions/e1 failed with 401 UNAUTHORIZED (retry after 3 s): Invalid API key [redacted]',
     );
     expect(JSON.stringify(err) + err.message + String(err.stack)).not.toContain(KEY);
   });

@@ -1,9 +1,9 @@
 import { MockAgent } from 'undici';
 import type { MockInterceptor } from 'undici/types/mock-interceptor.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMagnificAdapter, MAGNIFIC_POLL_INTERVAL_MS } from './magnific.js';
-import { TokenBucket } from './rate-limit.js';
-import type { ProviderAdapter } from './types.js';
+import { createMagnificAdapter, MAGNIFIC_POLL_INTERVAL_MS } from './adapter.js';
+import { TokenBucket } from '../rate-limit.js';
+import type { ProviderAdapter } from '../types.js';
 
 const KEY = 'mgn_unit_secret_abcdef012345';
 const ORIGIN = 'https://magnific.test';

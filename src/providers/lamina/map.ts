@@ -1,8 +1,8 @@
-import type { ProviderErrorContext } from './errors.js';
-import type { LaminaApp, LaminaExecution, LaminaOutput } from './lamina-schemas.js';
-import { LAMINA_TERMINAL_STATUSES } from './lamina-schemas.js';
-import type { AppDefinition, AppParameter, RunOutput, RunSnapshot, RunState } from './types.js';
-import { protocolError } from './validate.js';
+import type { ProviderErrorContext } from '../errors.js';
+import type { LaminaApp, LaminaExecution, LaminaOutput } from './schemas.js';
+import { LAMINA_TERMINAL_STATUSES } from './schemas.js';
+import type { AppDefinition, AppParameter, RunOutput, RunSnapshot, RunState } from '../types.js';
+import { protocolError } from '../validate.js';
 
 /**
  * Maps Lamina's ExecutionStatus onto a RunSnapshot. `terminal` comes from the run status alone, never from the

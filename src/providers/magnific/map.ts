@@ -1,8 +1,8 @@
-import type { ProviderErrorContext } from './errors.js';
-import type { MagnificApp, MagnificAsset, MagnificRun, MagnificRunStatus } from './magnific-schemas.js';
-import { MAGNIFIC_TERMINAL_STATUSES } from './magnific-schemas.js';
-import type { AppDefinition, AppParameter, RunOutput, RunSnapshot, RunState } from './types.js';
-import { protocolError } from './validate.js';
+import type { ProviderErrorContext } from '../errors.js';
+import type { MagnificApp, MagnificAsset, MagnificRun, MagnificRunStatus } from './schemas.js';
+import { MAGNIFIC_TERMINAL_STATUSES } from './schemas.js';
+import type { AppDefinition, AppParameter, RunOutput, RunSnapshot, RunState } from '../types.js';
+import { protocolError } from '../validate.js';
 
 const STATES: Readonly<Record<MagnificRunStatus, RunState>> = {
   pending: 'queued',

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
-import { ProviderConfigError, ProviderProtocolError } from './errors.js';
-import type { ProviderErrorContext } from './errors.js';
-import { toArtuSnapshot } from './artu-map.js';
+import { ProviderConfigError, ProviderProtocolError } from '../errors.js';
+import type { ProviderErrorContext } from '../errors.js';
+import { toArtuSnapshot } from './map.js';
 import {
   artuCancelSchema,
   artuExecutionSchema,
@@ -9,11 +9,11 @@ import {
   artuTriggerFailureSchema,
   artuTriggerSchema,
   artuTriggerSnapshotSchema,
-} from './artu-schemas.js';
-import { createProviderClient } from './provider-client.js';
-import type { ProviderAnswer } from './provider-client.js';
-import { redactSecrets } from './redact.js';
-import type { ListedRun, ProviderAdapter, RunSnapshot } from './types.js';
+} from './schemas.js';
+import { createProviderClient } from '../provider-client.js';
+import type { ProviderAnswer } from '../provider-client.js';
+import { redactSecrets } from '../redact.js';
+import type { ListedRun, ProviderAdapter, RunSnapshot } from '../types.js';
 
 /** What createArtuAdapter needs; createAdapter fills it from ARTU_API_KEY, ARTU_ENVIRONMENT, ARTU_BASE_URL, … */
 export interface ArtuAdapterOptions {
