@@ -8,7 +8,8 @@ import {
   ProviderTimeoutError,
 } from '../providers/errors.js';
 import { isSubmitAmbiguous } from '../providers/ambiguity.js';
-import { MAX_PROTOCOL_READ_ERRORS, redact, toActivityFailure } from './failures.js';
+import { redactSecrets as redact } from '../providers/redact.js';
+import { MAX_PROTOCOL_READ_ERRORS, toActivityFailure } from './failures.js';
 
 const ctx = { provider: 'lamina' as const, method: 'POST', path: '/v1/apps/a/runs' };
 const http = (status: number, retryAfterSeconds?: number) =>

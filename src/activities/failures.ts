@@ -25,7 +25,8 @@ const MAX_TRACKED_ACTIVITIES = 10_000;
 const protocolErrorsByActivity = new Map<string, { count: number; lastAt: number }>();
 
 /**
- * The activity boundary: the one place where adapter errors become Temporal failures (design.md, "Activities").
+ * The activity boundary: the one place where adapter errors become Temporal failures, so every retry decision is
+ * taken from the error's type in one place.
  * 4xx other than 408/429 → non-retryable; 429/503 → retryable after Retry-After; other 5xx and network errors →
  * retryable. An answer outside the contract (HTML, truncated JSON, a missing field) is retried with backoff on a
  * read (GET), at most MAX_PROTOCOL_READ_ERRORS times per activity, and fails at once on anything else: a start
@@ -135,6 +136,3 @@ function describeProviderError(err: ProviderError): Record<string, unknown> {
     requestId: err.requestId ?? null,
   };
 }
-
-/** The one redaction, under the name the activities import it by. */
-export { redactSecrets as redact } from '../providers/redact.js';

@@ -16,7 +16,7 @@ import { toActivityFailure } from './failures.js';
 import { withHeartbeat } from './heartbeat.js';
 
 /**
- * Reconciliation of an ambiguous run-start (design.md, "Submit once"; docs/decisions/0002). A run-start that
+ * Reconciliation of an ambiguous run-start (docs/decisions/0002). A run-start that
  * may have created a run is matched against the runs the provider lists for the app since the attempt began:
  * a run is proven to be this row's only when it is the single candidate that no other row owns (claims) and
  * that no other row's unresolved run-start could have created. Anything less ends as `unknown`, never as a

@@ -21,7 +21,8 @@ import {
 } from '../storage/index.js';
 import { AttemptBudget } from './attempt-budget.js';
 import { liteSnapshot, type ActivityDeps } from './deps.js';
-import { redact, toActivityFailure } from './failures.js';
+import { redactSecrets } from '../providers/redact.js';
+import { toActivityFailure } from './failures.js';
 import { withHeartbeat } from './heartbeat.js';
 import { RECONCILE_WAIT_MS, reconcileUntilSettled, type ReconcileContext } from './reconcile.js';
 
@@ -166,7 +167,7 @@ async function send(sub: Submission, previous: SubmitRecord | null): Promise<Sub
   } catch (err) {
     // Cancelled by Temporal (timed out, worker shutting down): write nothing; the next attempt finds 'sending'.
     if (budget.cancelledByTemporal) throw err;
-    const message = err instanceof Error ? redact(err.message, sub.secrets) : String(err);
+    const message = err instanceof Error ? redactSecrets(err.message, sub.secrets) : String(err);
     if (!isSubmitAmbiguous(err)) {
       await writeSubmitRecord(storage, input.id, { ...record, state: 'not-created', error: message });
       await clearPending(storage, input.id);

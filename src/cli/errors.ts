@@ -1,4 +1,4 @@
-/** Exit codes of design.md: 0 ok, 1 failures over the threshold or cancelled, 2 usage/manifest, 3 infrastructure. */
+/** Exit codes (README.md, "Commands"): 0 ok, 1 failures over the threshold or cancelled, 2 usage/manifest, 3 infrastructure. */
 export const EXIT = { ok: 0, failures: 1, usage: 2, infrastructure: 3 } as const;
 
 /**

@@ -132,7 +132,7 @@ function pageSizeOption(): Option {
   ).argParser(parse.positiveInt);
 }
 
-/** The command line of durabatch (design.md, "Command line"). Actions return exit codes; index.ts exits. */
+/** The command line of durabatch (README.md, "Commands"). Actions return exit codes; index.ts exits. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('durabatch')
     .description('Run large batches of paid AI-generation jobs durably on Temporal.')

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { secretValues } from '../config.js';
+import { redactSecrets } from '../providers/redact.js';
 import { webhookArrivedUpdate } from '../shared/messages.js';
 import { createLaminaKeySource } from '../webhooks/lamina.js';
 import { startWebhookReceiver } from '../webhooks/receiver.js';
@@ -40,7 +41,7 @@ export async function startReceiverForTemporal(opts: {
   const laminaKey = env.LAMINA_API_KEY?.trim();
   const magnificSecret = env.MAGNIFIC_WEBHOOK_SECRET?.trim();
   const secrets = secretValues(env);
-  const scrub = (line: string) => secrets.reduce((text, s) => text.split(s).join('[redacted]'), line);
+  const scrub = (line: string) => redactSecrets(line, secrets);
   const receiver = await startWebhookReceiver({
     host: opts.host,
     port: opts.port,

@@ -25,6 +25,6 @@ export type ProviderName = (typeof PROVIDERS)[number];
  */
 export const DEFAULT_PAGE_SIZE = 200;
 
-/** Embedded dev server defaults (design.md: Web UI on :8233). */
+/** Embedded dev server defaults: the Temporal CLI's own ports (frontend 7233, Web UI 8233). */
 export const EMBEDDED_TEMPORAL_PORT = 7233;
 export const EMBEDDED_UI_PORT = 8233;
