@@ -6,12 +6,13 @@ import { demoCommand } from './commands/demo.js';
 import { redriveCommand } from './commands/redrive.js';
 import { resultsCommand } from './commands/results.js';
 import { runCommand } from './commands/run.js';
+import * as o from './command-options.js';
 import {
   checkedOptions,
   manifestOptionsSchema,
   runOptionsSchema,
   scheduleCreateOptionsSchema,
-} from './batch-options.js';
+} from './command-options.js';
 import {
   backfillScheduleCommand,
   createScheduleCommand,
@@ -24,7 +25,7 @@ import {
   unpauseScheduleCommand,
 } from './commands/schedule.js';
 import { setupCommand } from './commands/setup.js';
-import { faultRule, simulateCommand, type SimulateOptions } from './commands/simulate.js';
+import { faultRule, simulateCommand } from './commands/simulate.js';
 import { FAULT_KINDS } from '../simulator/types.js';
 import { statusCommand } from './commands/status.js';
 import { validateCommand } from './commands/validate.js';
@@ -34,7 +35,7 @@ import * as parse from './options.js';
 import { DEFAULT_PAGE_SIZE } from '../shared/constants.js';
 import { DEFAULT_WEBHOOK_FALLBACK_MS, DEFAULT_WEBHOOK_PORT } from '../shared/delivery.js';
 import { MIN_WINDOW, ROWS_PER_PARTITION } from '../shared/plan.js';
-import { OVERLAP_WORDS, type OverlapWord } from '../schedules/spec.js';
+import { OVERLAP_WORDS } from '../schedules/spec.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -170,15 +171,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('status <batchId>')
     .description('counts by status, and where the results are')
     .option('--json', 'machine-readable output')
-    .action(async (batchId: string, opts: { json?: boolean }) => setExitCode(await statusCommand(batchId, opts)));
+    .action(async (batchId: string, opts: unknown) =>
+      setExitCode(await statusCommand(batchId, checkedOptions('status', o.statusOptionsSchema, opts))),
+    );
 
   program
     .command('results <batchId>')
     .description('print or copy the results file of a finished batch')
     .addOption(new Option('--format <format>', 'results format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write to this file instead of standard output')
-    .action(async (batchId: string, opts: { format: 'jsonl' | 'csv'; out?: string }) =>
-      setExitCode(await resultsCommand(batchId, opts)),
+    .action(async (batchId: string, opts: unknown) =>
+      setExitCode(await resultsCommand(batchId, checkedOptions('results', o.resultsOptionsSchema, opts))),
     );
 
   program
@@ -190,11 +193,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('pause <batchId>')
     .description('pause a running batch: rows in flight finish, no new row starts until resume')
     .option('--reason <text>', 'shown in the Web UI and status while paused')
-    .action(async (batchId: string, opts: { reason?: string }) =>
+    .action(async (batchId: string, raw: unknown) => {
+      const opts = checkedOptions('pause', o.pauseOptionsSchema, raw);
       setExitCode(
         await controlCommand(batchId, { kind: 'pause', ...(opts.reason !== undefined ? { reason: opts.reason } : {}) }),
-      ),
-    );
+      );
+    });
 
   program
     .command('resume <batchId>')
@@ -220,15 +224,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--unknown',
       'rows whose result is submit_unknown (may pay again for a run the provider did create: check it first)',
     )
-    .action(async (batchId: string, opts: { failed?: boolean; unknown?: boolean }) =>
-      setExitCode(await redriveCommand(batchId, opts)),
+    .action(async (batchId: string, opts: unknown) =>
+      setExitCode(await redriveCommand(batchId, checkedOptions('redrive', o.redriveOptionsSchema, opts))),
     );
 
   program
     .command('worker')
     .description('run a worker (holds the provider keys) against TEMPORAL_ADDRESS, or the embedded dev server')
     .option('--task-queue <queue>', 'task queue to poll (default durabatch, or DURABATCH_TASK_QUEUE)')
-    .action(async (opts: { taskQueue?: string }) => setExitCode(await workerCommand(opts)));
+    .action(async (opts: unknown) =>
+      setExitCode(await workerCommand(checkedOptions('worker', o.workerOptionsSchema, opts))),
+    );
 
   program
     .command('webhooks')
@@ -237,7 +243,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--port <port>', 'port to listen on', parse.port, DEFAULT_WEBHOOK_PORT)
     .option('--host <host>', 'address to listen on', '0.0.0.0')
-    .action(async (opts: { port: number; host: string }) => setExitCode(await webhooksCommand(opts)));
+    .action(async (opts: unknown) =>
+      setExitCode(await webhooksCommand(checkedOptions('webhooks', o.webhooksOptionsSchema, opts))),
+    );
 
   program
     .command('setup')
@@ -269,14 +277,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       '--config <file>',
       'JSON file of simulator settings, the shape POST /_sim/config takes (stream, webhooks, faults, apps …)',
     )
-    .action(async (opts: SimulateOptions) => setExitCode(await simulateCommand(opts)));
+    .action(async (opts: unknown) =>
+      setExitCode(await simulateCommand(checkedOptions('simulate', o.simulateOptionsSchema, opts))),
+    );
 
   program
     .command('demo')
     .description('simulator + embedded Temporal + worker: run the sample manifest end to end')
     .option('--out <dir>', 'where results and images go', 'demo-results')
     .option('--concurrency <n>', 'provider runs in flight at once', parse.positiveInt, 8)
-    .action(async (opts: { out: string; concurrency: number }) => setExitCode(await demoCommand(opts)));
+    .action(async (opts: unknown) => setExitCode(await demoCommand(checkedOptions('demo', o.demoOptionsSchema, opts))));
 
   const schedule = program
     .command('schedule')
@@ -318,25 +328,39 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('list')
     .description("durabatch's schedules: name, when, next fire, manifest")
     .option('--json', 'machine-readable output')
-    .action(async (opts: { json?: boolean }) => setExitCode(await listSchedulesCommand(opts)));
+    .action(async (opts: unknown) =>
+      setExitCode(await listSchedulesCommand(checkedOptions('schedule list', o.statusOptionsSchema, opts))),
+    );
 
   schedule
     .command('describe <name>')
     .description('state, next fires, and recent fires with their batch ids and outcomes')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, opts: { json?: boolean }) => setExitCode(await describeScheduleCommand(name, opts)));
+    .action(async (name: string, opts: unknown) =>
+      setExitCode(
+        await describeScheduleCommand(name, checkedOptions('schedule describe', o.statusOptionsSchema, opts)),
+      ),
+    );
 
   schedule
     .command('pause <name>')
     .description('stop firing (running batches go on)')
     .option('--note <text>', 'why, shown by describe')
-    .action(async (name: string, opts: { note?: string }) => setExitCode(await pauseScheduleCommand(name, opts)));
+    .action(async (name: string, opts: unknown) =>
+      setExitCode(
+        await pauseScheduleCommand(name, checkedOptions('schedule pause', o.scheduleNoteOptionsSchema, opts)),
+      ),
+    );
 
   schedule
     .command('unpause <name>')
     .description('fire again')
     .option('--note <text>', 'why, shown by describe')
-    .action(async (name: string, opts: { note?: string }) => setExitCode(await unpauseScheduleCommand(name, opts)));
+    .action(async (name: string, opts: unknown) =>
+      setExitCode(
+        await unpauseScheduleCommand(name, checkedOptions('schedule unpause', o.scheduleNoteOptionsSchema, opts)),
+      ),
+    );
 
   schedule
     .command('trigger <name>')
@@ -344,8 +368,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(
       new Option('--overlap <policy>', "override the schedule's overlap policy for this fire").choices(OVERLAP_WORDS),
     )
-    .action(async (name: string, opts: { overlap?: OverlapWord }) =>
-      setExitCode(await triggerScheduleCommand(name, opts)),
+    .action(async (name: string, opts: unknown) =>
+      setExitCode(
+        await triggerScheduleCommand(name, checkedOptions('schedule trigger', o.scheduleTriggerOptionsSchema, opts)),
+      ),
     );
 
   schedule
@@ -356,8 +382,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(
       new Option('--overlap <policy>', 'how the backfilled fires overlap').choices(OVERLAP_WORDS).default('buffer-all'),
     )
-    .action(async (name: string, opts: { from: Date; to: Date; overlap: OverlapWord }) =>
-      setExitCode(await backfillScheduleCommand(name, opts)),
+    .action(async (name: string, opts: unknown) =>
+      setExitCode(
+        await backfillScheduleCommand(name, checkedOptions('schedule backfill', o.scheduleBackfillOptionsSchema, opts)),
+      ),
     );
 
   schedule

@@ -13,7 +13,7 @@ import {
   triggerScheduleCommand,
   unpauseScheduleCommand,
 } from '../../src/cli/commands/schedule.js';
-import type { ScheduleCreateOptions } from '../../src/cli/batch-options.js';
+import type { ScheduleCreateOptions } from '../../src/cli/command-options.js';
 import { CliError } from '../../src/cli/errors.js';
 import { scheduleReport, type FireReport, type ScheduleReport } from '../../src/schedules/report.js';
 import type { BatchWorkflowOutput } from '../../src/shared/batch-contract.js';

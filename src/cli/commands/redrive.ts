@@ -17,8 +17,8 @@ import { deliveryOf } from '../../shared/delivery.js';
 import { printSummary } from './summary.js';
 
 export interface RedriveOptions {
-  failed?: boolean;
-  unknown?: boolean;
+  failed?: boolean | undefined;
+  unknown?: boolean | undefined;
 }
 
 /** The row states a redrive runs again: `--failed` and/or `--unknown`; neither means `--failed`. */

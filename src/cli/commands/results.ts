@@ -6,7 +6,7 @@ import { describeBatch } from './status.js';
 /** `durabatch results <batchId>`: prints (or copies to --out) the results file of a finished batch. */
 export async function resultsCommand(
   batchId: string,
-  opts: { format: 'jsonl' | 'csv'; out?: string },
+  opts: { format: 'jsonl' | 'csv'; out?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const session = await openSession({ worker: false, log: (l) => process.stderr.write(`${l}\n`), env });

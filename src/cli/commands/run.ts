@@ -7,7 +7,7 @@ import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
 import type { ProviderName } from '../../shared/constants.js';
 import type { BatchSpec } from '../../shared/batch-spec.js';
 import { batchMemo } from '../../shared/batch-memo.js';
-import { batchSettingsOf, manifestSpecOf, type RunOptions } from '../batch-options.js';
+import { batchSettingsOf, manifestSpecOf, type RunOptions } from '../command-options.js';
 import { DEFAULT_WEBHOOK_PORT, deliveryOf, deliveryProblem } from '../../shared/delivery.js';
 import type { BatchWorkflowInput, BatchWorkflowOutput } from '../../shared/batch-contract.js';
 import type { batchWorkflow } from '../../workflows/index.js';

@@ -2,7 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type Schedu
 import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { batchSettingsOf, type ScheduleCreateOptions } from '../batch-options.js';
+import { batchSettingsOf, type ScheduleCreateOptions } from '../command-options.js';
 import {
   durabatchSchedule,
   listSchedules,
@@ -153,7 +153,7 @@ function fireNeeds(session: Session, env: NodeJS.ProcessEnv): string {
 }
 
 export async function listSchedulesCommand(
-  opts: { json?: boolean },
+  opts: { json?: boolean | undefined },
   env: NodeJS.ProcessEnv = process.env,
   out: Out = stdout,
 ): Promise<number> {
@@ -173,7 +173,7 @@ export async function listSchedulesCommand(
 
 export async function describeScheduleCommand(
   name: string,
-  opts: { json?: boolean },
+  opts: { json?: boolean | undefined },
   env: NodeJS.ProcessEnv = process.env,
   out: Out = stdout,
 ): Promise<number> {
@@ -186,7 +186,7 @@ export async function describeScheduleCommand(
 
 export function pauseScheduleCommand(
   name: string,
-  opts: { note?: string },
+  opts: { note?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
   out: Out = stdout,
 ): Promise<number> {
@@ -198,7 +198,7 @@ export function pauseScheduleCommand(
 
 export function unpauseScheduleCommand(
   name: string,
-  opts: { note?: string },
+  opts: { note?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
   out: Out = stdout,
 ): Promise<number> {
@@ -211,7 +211,7 @@ export function unpauseScheduleCommand(
 /** Fires now. Without --overlap the schedule's own policy applies (under skip, nothing starts while a fire runs). */
 export function triggerScheduleCommand(
   name: string,
-  opts: { overlap?: OverlapWord },
+  opts: { overlap?: OverlapWord | undefined },
   env: NodeJS.ProcessEnv = process.env,
   out: Out = stdout,
 ): Promise<number> {

@@ -3,20 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { parseConfigPatch } from '../../simulator/config.js';
 import { FAULT_KINDS } from '../../simulator/types.js';
 import { startSimulator, type FaultRule, type SimulatorOptions } from '../../simulator/index.js';
+import type { SimulateOptions } from '../command-options.js';
 import { usageError } from '../errors.js';
-
-export interface SimulateOptions {
-  port: number;
-  host: string;
-  seed?: number;
-  runDuration?: string;
-  failureRate?: number;
-  assetTtl?: number;
-  maxWait?: number;
-  fault: FaultRule[];
-  apiKey?: string;
-  config?: string;
-}
 
 /**
  * `durabatch simulate`: the provider simulator as a standalone server, for trying durabatch without an account.

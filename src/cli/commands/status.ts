@@ -9,7 +9,7 @@ import { openSession, type Session } from '../session.js';
 /** `durabatch status <batchId>`: counts by state, and for a finished batch where its results are. */
 export async function statusCommand(
   batchId: string,
-  opts: { json?: boolean },
+  opts: { json?: boolean | undefined },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const session = await openSession({ worker: true, log: (l) => process.stderr.write(`${l}\n`), env });

@@ -1,5 +1,5 @@
 import { absolutePath } from '../../config.js';
-import { manifestSpecOf, type ManifestOptions } from '../batch-options.js';
+import { manifestSpecOf, type ManifestOptions } from '../command-options.js';
 import { EXIT } from '../errors.js';
 import { validateLocally } from '../local-validation.js';
 import { plural } from '../../shared/plural.js';

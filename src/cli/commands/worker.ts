@@ -8,7 +8,7 @@ import { openSession } from '../session.js';
  * other activities, which the next worker retries.
  */
 export async function workerCommand(
-  opts: { taskQueue?: string },
+  opts: { taskQueue?: string | undefined },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);

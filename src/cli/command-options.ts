@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { absolutePath } from '../config.js';
-import { OVERLAP_WORDS } from '../schedules/spec.js';
+import { OVERLAP_WORDS, type OverlapWord } from '../schedules/spec.js';
+import type { FaultRule } from '../simulator/types.js';
 import { MANIFEST_FORMATS, type BatchSettings, type ManifestSpec } from '../shared/batch-spec.js';
 import { DEFAULT_PAGE_SIZE } from '../shared/constants.js';
 import { PROVIDERS } from '../shared/constants.js';
@@ -54,15 +55,40 @@ export const scheduleCreateOptionsSchema = batchOptionsSchema.extend({
   manifest: z.string().min(1),
   cron: z.string().optional(),
   every: duration.optional(),
-  overlap: z.enum(OVERLAP_WORDS as [string, ...string[]]).transform((w) => w as (typeof OVERLAP_WORDS)[number]),
+  overlap: z.enum(OVERLAP_WORDS as [OverlapWord, ...OverlapWord[]]),
   catchupWindow: duration.optional(),
   pauseOnFailure: z.boolean().optional(),
 });
+
+export const statusOptionsSchema = z.object({ json: z.boolean().optional() });
+export const resultsOptionsSchema = z.object({ format: z.enum(['jsonl', 'csv']), out: z.string().optional() });
+export const pauseOptionsSchema = z.object({ reason: z.string().optional() });
+export const redriveOptionsSchema = z.object({ failed: z.boolean().optional(), unknown: z.boolean().optional() });
+export const workerOptionsSchema = z.object({ taskQueue: z.string().min(1).optional() });
+export const webhooksOptionsSchema = z.object({ port: z.number().int().min(0).max(65_535), host: z.string().min(1) });
+export const demoOptionsSchema = z.object({ out: z.string().min(1), concurrency: positiveInt });
+export const simulateOptionsSchema = z.object({
+  port: z.number().int().min(0).max(65_535),
+  host: z.string().min(1),
+  seed: z.number().int().optional(),
+  runDuration: z.string().optional(),
+  failureRate: z.number().min(0).max(1).optional(),
+  assetTtl: duration.optional(),
+  maxWait: duration.optional(),
+  fault: z.array(z.custom<FaultRule>((v) => typeof v === 'object' && v !== null)),
+  apiKey: z.string().optional(),
+  config: z.string().optional(),
+});
+export const scheduleNoteOptionsSchema = z.object({ note: z.string().optional() });
+const overlap = z.enum(OVERLAP_WORDS as [OverlapWord, ...OverlapWord[]]);
+export const scheduleTriggerOptionsSchema = z.object({ overlap: overlap.optional() });
+export const scheduleBackfillOptionsSchema = z.object({ from: z.date(), to: z.date(), overlap });
 
 export type ManifestOptions = z.infer<typeof manifestOptionsSchema>;
 export type BatchOptions = z.infer<typeof batchOptionsSchema>;
 export type RunOptions = z.infer<typeof runOptionsSchema>;
 export type ScheduleCreateOptions = z.infer<typeof scheduleCreateOptionsSchema>;
+export type SimulateOptions = z.infer<typeof simulateOptionsSchema>;
 
 /**
  * Commander's options for `command`, checked against its schema. A mismatch is a bug in the flag declarations
