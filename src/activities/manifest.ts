@@ -9,6 +9,7 @@ import { openStorage, PREPARED_FILE, readRowRange, RowWriter } from '../storage/
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
 import { cancellationSignal } from './heartbeat.js';
+import { prepareInputOf } from './legacy-inputs.js';
 
 /** How many issues travel in the failure's details (the message lists the first ones readably). */
 const ISSUES_IN_DETAILS = 200;
@@ -19,7 +20,8 @@ export function createManifestActivities(deps: ActivityDeps) {
    * rows with their offset index to storage. Any invalid row fails the batch before anything is submitted, with
    * every problem listed; nothing is left half-written. Idempotent: a prepared batch returns what it recorded.
    */
-  async function prepareManifest({ spec }: PrepareManifestInput): Promise<PrepareManifestOutput> {
+  async function prepareManifest(input: PrepareManifestInput): Promise<PrepareManifestOutput> {
+    const { spec } = prepareInputOf(input);
     const storage = openStorage(spec.storage);
     const done = await storage.readText(PREPARED_FILE);
     if (done) return JSON.parse(done) as PrepareManifestOutput;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { downloadToFile, privateHostsFrom } from '../providers/download.js';
 import type { CollectOutputsInput, RunSnapshotLite } from './contracts.js';
 import type { OutputRecord } from '../shared/results-format.js';
+import { rowStorage } from './legacy-inputs.js';
 import { openStorage, outputDir, type BatchStorage } from '../storage/index.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
@@ -28,7 +29,7 @@ export async function collectAll(
   input: CollectOutputsInput,
   heartbeatDetails?: unknown,
 ): Promise<OutputRecord[]> {
-  const storage = openStorage(input.storage);
+  const storage = openStorage(rowStorage(input));
   await storage.ensureDir(outputDir(input.id));
   const names = fileNames(input.outputs);
   const records: OutputRecord[] = [];

@@ -25,6 +25,7 @@ import {
   type BatchStorage,
 } from '../storage/index.js';
 import { csvRecord, CSV_COLUMNS } from './csv.js';
+import { exportInputOf } from './legacy-inputs.js';
 
 /**
  * Writes the row's result line (with its inputs) atomically, then tells the partition the row is done. Both are
@@ -65,7 +66,8 @@ export async function readItemResult(input: ReadItemResultInput): Promise<Pick<R
  * Writes results.jsonl and results.csv (one line per manifest row, manifest order) and summary.json, streaming
  * row by row, then copies them and the outputs to `outDir`. A row with no recorded result is listed as `skipped`.
  */
-export async function exportResults(input: ExportResultsInput): Promise<ExportResultsOutput> {
+export async function exportResults(raw: ExportResultsInput): Promise<ExportResultsOutput> {
+  const input = exportInputOf(raw);
   const { spec } = input;
   const storage = openStorage(spec.storage);
   const counts = emptyCounts();

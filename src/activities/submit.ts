@@ -23,6 +23,7 @@ import { AttemptBudget } from './attempt-budget.js';
 import { liteSnapshot, type ActivityDeps } from './deps.js';
 import { redactSecrets } from '../providers/redact.js';
 import { toActivityFailure } from './failures.js';
+import { rowStorage } from './legacy-inputs.js';
 import { withHeartbeat } from './heartbeat.js';
 import { RECONCILE_WAIT_MS, reconcileUntilSettled, type ReconcileContext } from './reconcile.js';
 
@@ -55,7 +56,7 @@ export function createSubmitRun(deps: ActivityDeps) {
   return async function submitRun(input: SubmitRunInput): Promise<SubmitRunOutput> {
     const budget = new AttemptBudget(Context.current());
     try {
-      const storage = openStorage(input.storage);
+      const storage = openStorage(rowStorage(input));
       const generation = input.settings.generation ?? 0;
       const previous = await readSubmitRecord(storage, input.id);
       // A record of an earlier generation is superseded by a redrive: this generation sends one fresh run-start.

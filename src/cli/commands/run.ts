@@ -7,7 +7,7 @@ import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
 import type { ProviderName } from '../../shared/constants.js';
 import type { BatchSpec } from '../../shared/batch-spec.js';
 import { batchMemo } from '../../shared/batch-memo.js';
-import { batchSettingsOf, manifestSpecOf, type RunOptions } from '../command-options.js';
+import { batchSettingsOf, type RunOptions } from '../command-options.js';
 import { DEFAULT_WEBHOOK_PORT, deliveryOf, deliveryProblem } from '../../shared/delivery.js';
 import type { BatchWorkflowInput, BatchWorkflowOutput } from '../../shared/batch-contract.js';
 import type { batchWorkflow } from '../../workflows/index.js';
@@ -63,7 +63,7 @@ export async function runCommand(
   const checked = await validateLocally({ manifestPath, spec: settings.manifest, item: settings.item, env });
   if (checked.appUncheckedReason)
     log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
-  const batchId = opts.batchId ?? (await deriveBatchId(manifestPath, settings.item, manifestSpecOf(opts)));
+  const batchId = opts.batchId ?? (await deriveBatchId(manifestPath, settings.item, settings.manifest));
   const session = await openSession({
     worker: !opts.detach,
     log,
