@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { downloadToFile } from '../providers/download.js';
+import { dirname, basename } from 'node:path';
+import { download } from '../providers/download.js';
+import { LocalStorage } from '../storage/index.js';
 import { AssetError } from '../providers/errors.js';
 import { SCHEDULE_FAILURE_TYPES } from '../shared/schedule.js';
 import type { FetchManifestInput, FetchManifestOutput } from './contracts.js';
@@ -19,9 +21,9 @@ export function createFetchManifest(deps: ActivityDeps) {
     try {
       const got = await withHeartbeat(
         () =>
-          downloadToFile({
+          download({
             url: input.url,
-            destPath: input.destPath,
+            sink: () => new LocalStorage(dirname(input.destPath)).createWriter(basename(input.destPath)),
             maxBytes: deps.maxAssetBytes,
             signal: cancellationSignal(),
             privateHosts: 'any',

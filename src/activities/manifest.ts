@@ -25,8 +25,7 @@ export function createManifestActivities(deps: ActivityDeps) {
     const storage = openStorage(spec.storage);
     const done = await storage.readText(PREPARED_FILE);
     if (done) return JSON.parse(done) as PrepareManifestOutput;
-    const created = !(await storage.exists('.'));
-    await storage.ensureDir('.');
+    const created = (await storage.list('')).length === 0;
 
     let app;
     try {
@@ -37,7 +36,7 @@ export function createManifestActivities(deps: ActivityDeps) {
     // URL inputs may name private hosts only where outputs may come from: the provider hosts (getApp just used one).
     const privateUrlHosts = privateHostsFrom();
     const normalizer = createNormalizer({ ...spec.manifest, app, privateUrlHosts });
-    const writer = new RowWriter(storage);
+    const writer = await RowWriter.open(storage);
     const parseIssues: ManifestIssue[] = [];
     try {
       let seen = 0;
@@ -59,7 +58,7 @@ export function createManifestActivities(deps: ActivityDeps) {
     if (issues.length > 0 || result.validRows !== result.rowCount) {
       await writer.abort();
       // Leave no trace of a refused batch: remove the folder this call created, if nothing else landed in it.
-      if (created && (await storage.list('.')).length === 0) await storage.remove('.');
+      if (created && (await storage.list('')).length === 0) await storage.remove('');
       const count = result.issueCount + parseIssues.length;
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.manifestInvalid,

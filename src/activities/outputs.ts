@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { downloadToFile, privateHostsFrom } from '../providers/download.js';
+import { download, privateHostsFrom } from '../providers/download.js';
 import type { CollectOutputsInput, RunSnapshotLite } from './contracts.js';
 import type { OutputRecord } from '../shared/results-format.js';
 import { rowStorage } from './legacy-inputs.js';
@@ -30,7 +30,6 @@ export async function collectAll(
   heartbeatDetails?: unknown,
 ): Promise<OutputRecord[]> {
   const storage = openStorage(rowStorage(input));
-  await storage.ensureDir(outputDir(input.id));
   const names = fileNames(input.outputs);
   const records: OutputRecord[] = [];
   for (const [i, output] of input.outputs.entries()) {
@@ -63,22 +62,22 @@ async function collectOne(
   }
   if (output.url === null) return { ...base, path: null, sha256: null, bytes: null };
   const rel = `${outputDir(input.id)}/${name}${extensionOf(output.url, output.type)}`;
-  const download = (url: string) =>
-    downloadToFile({
+  const fetch = (url: string) =>
+    download({
       url,
-      destPath: storage.path(rel),
+      sink: () => storage.createWriter(rel),
       maxBytes: deps.maxAssetBytes,
       signal: cancellationSignal(),
       privateHosts: privateHostsFrom(),
     });
   try {
-    const got = await download(output.url);
+    const got = await fetch(output.url);
     return { ...base, path: rel, sha256: got.sha256, bytes: got.bytes };
   } catch (err) {
     if (!isExpired(err)) throw err;
     const fresh = await freshUrl(deps, input, output, index);
     if (!fresh) throw err;
-    const got = await download(fresh);
+    const got = await fetch(fresh);
     return { ...base, url: fresh, path: rel, sha256: got.sha256, bytes: got.bytes };
   }
 }

@@ -26,7 +26,7 @@ describe('redrive activities', () => {
   });
 
   it('pick the rows of a range whose recorded status is redriven, in manifest order', async () => {
-    const writer = new RowWriter(storage);
+    const writer = await RowWriter.open(storage);
     const statuses = ['succeeded', 'failed', 'submit_unknown', null, 'failed'] as const;
     for (let row = 1; row <= statuses.length; row++)
       await writer.write({ row, key: `k${row}`, id: `k${row}`, inputs: {} });

@@ -2,10 +2,11 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { stringify } from 'csv-stringify';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { cp, mkdir, rename } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
 import type { NormalizedRow } from '../manifest/types.js';
 import type { ProviderName } from '../shared/constants.js';
 import { itemDoneSignal } from '../shared/messages.js';
@@ -71,23 +72,28 @@ export async function exportResults(raw: ExportResultsInput): Promise<ExportResu
   const { spec } = input;
   const storage = openStorage(spec.storage);
   const counts = emptyCounts();
-  const jsonl = createWriteStream(storage.path(`${RESULTS_JSONL_FILE}.part`));
-  const csvOut = createWriteStream(storage.path(`${RESULTS_CSV_FILE}.part`));
-  const csv = stringify({ header: true, columns: CSV_COLUMNS });
-  csv.pipe(csvOut);
+  const jsonl = await storage.createWriter(RESULTS_JSONL_FILE);
+  const csvOut = await storage.createWriter(RESULTS_CSV_FILE);
   let rowCount = 0;
-  for await (const row of manifestRows(storage)) {
-    const line = await resultFor(storage, row, spec.item.provider);
-    counts[line.status] += 1;
-    rowCount += 1;
-    if (!jsonl.write(JSON.stringify(line) + '\n')) await once(jsonl, 'drain');
-    if (!csv.write(csvRecord(line))) await once(csv, 'drain');
-    if (rowCount % 500 === 0) Context.current().heartbeat(rowCount);
+  try {
+    const csv = stringify({ header: true, columns: CSV_COLUMNS });
+    const csvDone = pipeline(csv, csvOut.stream);
+    for await (const row of manifestRows(storage)) {
+      const line = await resultFor(storage, row, spec.item.provider);
+      counts[line.status] += 1;
+      rowCount += 1;
+      if (!jsonl.stream.write(JSON.stringify(line) + '\n')) await once(jsonl.stream, 'drain');
+      if (!csv.write(csvRecord(line))) await once(csv, 'drain');
+      if (rowCount % 500 === 0) Context.current().heartbeat(rowCount);
+    }
+    csv.end();
+    await csvDone;
+    await jsonl.commit();
+    await csvOut.commit();
+  } catch (err) {
+    await Promise.all([jsonl.abort(), csvOut.abort()]);
+    throw err;
   }
-  csv.end();
-  await Promise.all([finished(jsonl), finished(csvOut)]);
-  await rename(storage.path(`${RESULTS_JSONL_FILE}.part`), storage.path(RESULTS_JSONL_FILE));
-  await rename(storage.path(`${RESULTS_CSV_FILE}.part`), storage.path(RESULTS_CSV_FILE));
 
   const { maxFailures, outDir: copyTo } = spec.tuning;
   const threshold = maxFailures ? parseMaxFailures(maxFailures) : null;
@@ -110,7 +116,9 @@ export async function exportResults(raw: ExportResultsInput): Promise<ExportResu
 }
 
 async function* manifestRows(storage: BatchStorage): AsyncGenerator<NormalizedRow> {
-  const lines = createInterface({ input: createReadStream(storage.path(MANIFEST_FILE)), crlfDelay: Infinity });
+  const stream = await storage.openRead(MANIFEST_FILE);
+  if (!stream) throw new Error(`${MANIFEST_FILE} is missing from ${storage.location}: the batch was never prepared`);
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   for await (const line of lines) if (line.length > 0) yield JSON.parse(line) as NormalizedRow;
 }
 
@@ -149,25 +157,23 @@ function summary({ spec, stopped }: ExportResultsInput, rows: number, counts: St
   };
 }
 
-/** Copies results and outputs to `outDir`, keeping the relative output paths valid there. */
+/** Copies results and outputs to `outDir`, keeping the relative output paths valid there; heartbeats per file. */
 async function copyOut(storage: BatchStorage, outDir: string): Promise<string> {
   await mkdir(outDir, { recursive: true });
-  for (const file of [RESULTS_JSONL_FILE, RESULTS_CSV_FILE, SUMMARY_FILE]) {
-    await cp(storage.path(file), join(outDir, file), { force: true });
-  }
-  if (await storage.exists(OUTPUTS_DIR)) {
-    // Part files are downloads that never finished (a worker killed mid-download leaves one): not outputs.
-    const filter = (src: string) => !src.endsWith('.part');
-    await cp(storage.path(OUTPUTS_DIR), join(outDir, OUTPUTS_DIR), { recursive: true, force: true, filter });
+  for (const file of [RESULTS_JSONL_FILE, RESULTS_CSV_FILE, SUMMARY_FILE]) await copyFile(storage, file, outDir);
+  for (const row of await storage.list(OUTPUTS_DIR)) {
+    for (const name of await storage.list(`${OUTPUTS_DIR}/${row}`)) {
+      await copyFile(storage, `${OUTPUTS_DIR}/${row}/${name}`, outDir);
+    }
   }
   return outDir;
 }
 
-function finished(stream: WriteStream): Promise<void> {
-  return new Promise((ok, fail) => {
-    if (stream.closed) return ok();
-    stream.once('close', () => ok());
-    stream.once('error', fail);
-    if (!stream.writableEnded) stream.end();
-  });
+async function copyFile(storage: BatchStorage, key: string, outDir: string): Promise<void> {
+  const from = await storage.openRead(key);
+  if (!from) return; // removed meanwhile: nothing to copy
+  const target = join(outDir, key);
+  await mkdir(dirname(target), { recursive: true });
+  await pipeline(from, createWriteStream(target));
+  Context.current().heartbeat(key);
 }

@@ -98,7 +98,7 @@ const ROW_INPUTS = { Prompt: 'a red chair', Style: 'Photoreal' };
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'durabatch-submit-'));
   storage = new LocalStorage(dir);
-  const writer = new RowWriter(storage);
+  const writer = await RowWriter.open(storage);
   await writer.write({ row: 1, key: 'sku-1', id: 'sku-1', inputs: ROW_INPUTS });
   await writer.write({ row: 2, key: 'sku-2', id: 'sku-2', inputs: { Prompt: 'a blue sofa', Style: 'Photoreal' } });
   await writer.commit();

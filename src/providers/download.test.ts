@@ -4,16 +4,23 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Agent, MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { downloadToFile, STALE_PART_MS } from './download.js';
+import { LocalStorage, STALE_PART_MS } from '../storage/local.js';
+import { download, type DownloadOptions } from './download.js';
 import { AssetError } from './errors.js';
+
+/** A download into a local batch folder, as a row's outputs are written (a part file renamed into place). */
+function downloadToFile(opts: Omit<DownloadOptions, 'sink'> & { destPath: string }) {
+  const { destPath, ...rest } = opts;
+  return download({ ...rest, sink: () => new LocalStorage(dirname(destPath)).createWriter(basename(destPath)) });
+}
 
 const PAYLOAD = Buffer.alloc(256 * 1024, 7);
 const SIG = 'sig=SECRETSIGNATURE123456';
 
-describe('downloadToFile', () => {
+describe('download into batch storage', () => {
   let server: Server;
   let base: string;
   let dir: string;

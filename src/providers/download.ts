@@ -1,8 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
@@ -15,10 +12,21 @@ import { sanitizeCause } from './redact.js';
 
 export { closeAssetAgents, privateHostsFrom } from './asset-agent.js';
 
+/**
+ * Where a download's bytes go: a stream whose content becomes visible whole on `commit()`, or not at all (a batch
+ * storage writer: a part file renamed into place, or a multipart upload).
+ */
+export interface DownloadSink {
+  readonly stream: Writable;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
 /** One download: the URL, where to put it, the size cap and our cancellation signal. */
 export interface DownloadOptions {
   url: string;
-  destPath: string;
+  /** Opens the destination once the response is known to be wanted (so a refused download creates nothing). */
+  sink: () => Promise<DownloadSink>;
   maxBytes: number;
   signal?: AbortSignal | undefined;
   /** Host names the URL (and every redirect) may point at; `*.example.com` allows subdomains. Any host if absent. */
@@ -34,7 +42,7 @@ export interface DownloadOptions {
   dispatcher?: Dispatcher;
 }
 
-/** What was written to `destPath`. */
+/** What was written to the sink. */
 export interface DownloadResult {
   bytes: number;
   /** Lower-case hex SHA-256 of the bytes written. */
@@ -44,23 +52,16 @@ export interface DownloadResult {
 
 /** Redirects followed per download; each hop must stay on http(s) and within `allowedHosts`. */
 export const MAX_ASSET_REDIRECTS = 3;
-/**
- * A part file of the same output untouched this long is a leftover of a download that died with its process (a
- * SIGKILLed worker); a live one is written to at least every body timeout (60 s by default).
- */
-export const STALE_PART_MS = 15 * 60_000;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 const EXPIRED_STATUSES = new Set([401, 403, 410]);
 
 /**
- * Downloads one output to `destPath` at once (provider URLs are signed and short-lived): streamed into a part file
- * of this download's own (`destPath.<random>.part`) while hashing, then renamed into place, so `destPath` only ever
- * holds a complete file, a retry simply starts over, and two downloads of the same output (a cancelled attempt that
- * has not noticed yet beside the row's own download) never write into one file. Failures are AssetErrors whose
- * messages never show the URL's query string (the signature).
+ * Downloads one output at once (provider URLs are signed and short-lived), streamed into the sink while hashing and
+ * committed only when whole and within the size cap, so the destination only ever holds a complete file and a retry
+ * simply starts over. Failures are AssetErrors whose messages never show the URL's query string (the signature).
  */
-export async function downloadToFile(opts: DownloadOptions): Promise<DownloadResult> {
+export async function download(opts: DownloadOptions): Promise<DownloadResult> {
   let url = checkUrl(opts.url, opts);
   for (let hop = 0; ; hop++) {
     const res = await send(url, opts);
@@ -153,7 +154,6 @@ async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadO
     discard(res.body);
     throw tooLarge();
   }
-  const part = `${opts.destPath}.${randomBytes(6).toString('hex')}.part`;
   const hash = createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
@@ -164,38 +164,17 @@ async function writeBody(res: Dispatcher.ResponseData, url: URL, opts: DownloadO
       callback(null, chunk);
     },
   });
+  let sink: DownloadSink | undefined;
   try {
-    await mkdir(dirname(opts.destPath), { recursive: true });
-    await pipeline(res.body, meter, createWriteStream(part, { flush: true }));
-    await rename(part, opts.destPath);
+    sink = await opts.sink();
+    await pipeline(res.body, meter, sink.stream);
+    await sink.commit();
   } catch (err) {
     discard(res.body);
-    await rm(part, { force: true }).catch(() => undefined);
+    await sink?.abort().catch(() => undefined);
     throw transferError(err, url, opts);
   }
-  await removeStaleParts(opts.destPath);
   return { bytes, sha256: hash.digest('hex'), contentType: headerValue(res.headers, 'content-type') ?? null };
-}
-
-/**
- * Once `destPath` is in place, deletes its part files left by downloads that died with their process (their own
- * cleanup never ran). Only parts untouched for STALE_PART_MS go: another attempt may still be writing a fresh one.
- * Best effort: a failure here never fails the download.
- */
-async function removeStaleParts(destPath: string): Promise<void> {
-  const nowMs = Date.now();
-  const dir = dirname(destPath);
-  const prefix = `${basename(destPath)}.`;
-  try {
-    for (const name of await readdir(dir)) {
-      if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.part$/.test(name.slice(prefix.length))) continue;
-      const path = join(dir, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info && nowMs - info.mtimeMs > STALE_PART_MS) await rm(path, { force: true });
-    }
-  } catch {
-    // The output is complete; a leftover part file is only untidy.
-  }
 }
 
 /**

@@ -19,7 +19,7 @@ export { createMagnificAdapter, MAGNIFIC_POLL_INTERVAL_MS, MAGNIFIC_RATE_LIMIT }
 export type { MagnificAdapterOptions } from './magnific/adapter.js';
 export { TokenBucket } from './rate-limit.js';
 export type { TokenBucketOptions } from './rate-limit.js';
-export { downloadToFile, MAX_ASSET_REDIRECTS } from './download.js';
+export { download, MAX_ASSET_REDIRECTS, type DownloadSink } from './download.js';
 export { closeSharedAgent } from './http.js';
 export type { DownloadOptions, DownloadResult } from './download.js';
 export { redactSecrets } from './redact.js';

@@ -16,7 +16,7 @@ describe('normalized rows in storage', () => {
 
   it('reads back any row and any range, multi-byte text included', async () => {
     const storage = new LocalStorage(dir);
-    const writer = new RowWriter(storage);
+    const writer = await RowWriter.open(storage);
     for (let i = 1; i <= 1200; i++) {
       await writer.write({
         row: i,
@@ -35,17 +35,17 @@ describe('normalized rows in storage', () => {
 
   it('leaves nothing behind when aborted', async () => {
     const storage = new LocalStorage(dir);
-    const writer = new RowWriter(storage);
+    const writer = await RowWriter.open(storage);
     await writer.write({ row: 1, key: 'a', id: 'a', inputs: {} });
     await writer.abort();
     expect(await readdir(dir)).toEqual([]);
   });
 
-  it('refuses paths that escape the batch directory', () => {
+  it('refuses keys that escape the batch directory', () => {
     const storage = new LocalStorage(dir);
-    expect(() => storage.path('../elsewhere')).toThrow(StoragePathError);
-    expect(() => storage.path('/etc/passwd')).toThrow(StoragePathError);
-    expect(storage.path('items/a.json')).toBe(join(dir, 'items/a.json'));
+    expect(() => storage.file('../elsewhere')).toThrow(StoragePathError);
+    expect(() => storage.file('/etc/passwd')).toThrow(StoragePathError);
+    expect(storage.file('items/a.json')).toBe(join(dir, 'items/a.json'));
   });
 
   it('writes atomically and reads missing files as null', async () => {

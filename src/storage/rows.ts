@@ -1,64 +1,62 @@
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import type { NormalizedRow } from '../manifest/types.js';
 import { MANIFEST_FILE, ROW_INDEX_FILE, ROW_INDEX_WIDTH } from './layout.js';
-import type { BatchStorage } from './storage.js';
+import type { BatchStorage, StorageWriter } from './storage.js';
 
 /**
  * Streams normalized rows into `manifest.jsonl` plus a fixed-width offset index, so that any row or range of
- * rows can later be read with two small reads. Writes go to `.part` files that are renamed by `commit()` and
- * removed by `abort()`: a failed validation leaves nothing behind.
+ * rows can later be read with two small reads. Nothing is visible until `commit()`; `abort()` (a failed validation)
+ * leaves nothing behind.
  */
 export class RowWriter {
-  private readonly data: WriteStream;
-  private readonly index: WriteStream;
   private offset = 0;
   private count = 0;
 
-  constructor(private readonly storage: BatchStorage) {
-    this.data = createWriteStream(storage.path(`${MANIFEST_FILE}.part`));
-    this.index = createWriteStream(storage.path(`${ROW_INDEX_FILE}.part`));
+  private constructor(
+    private readonly data: StorageWriter,
+    private readonly index: StorageWriter,
+  ) {
     this.writeOffset();
+  }
+
+  static async open(storage: BatchStorage): Promise<RowWriter> {
+    const data = await storage.createWriter(MANIFEST_FILE);
+    try {
+      return new RowWriter(data, await storage.createWriter(ROW_INDEX_FILE));
+    } catch (err) {
+      await data.abort();
+      throw err;
+    }
   }
 
   async write(row: NormalizedRow): Promise<void> {
     const line = Buffer.from(JSON.stringify(row) + '\n', 'utf8');
     this.offset += line.length;
     this.count += 1;
-    const ok = this.data.write(line);
+    const ok = this.data.stream.write(line);
     this.writeOffset();
-    if (!ok) await once(this.data, 'drain');
+    if (!ok) await once(this.data.stream, 'drain');
   }
 
   get rowCount(): number {
     return this.count;
   }
 
+  /** The rows first, then their index: an index is never there without the rows it points into. */
   async commit(): Promise<void> {
-    await Promise.all([close(this.data), close(this.index)]);
-    await rename(this.storage.path(`${MANIFEST_FILE}.part`), this.storage.path(MANIFEST_FILE));
-    await rename(this.storage.path(`${ROW_INDEX_FILE}.part`), this.storage.path(ROW_INDEX_FILE));
+    await this.data.commit();
+    await this.index.commit();
   }
 
   async abort(): Promise<void> {
-    await Promise.all([close(this.data), close(this.index)]);
-    await rm(this.storage.path(`${MANIFEST_FILE}.part`), { force: true });
-    await rm(this.storage.path(`${ROW_INDEX_FILE}.part`), { force: true });
+    await Promise.all([this.data.abort(), this.index.abort()]);
   }
 
   private writeOffset(): void {
     const buf = Buffer.alloc(ROW_INDEX_WIDTH);
     buf.writeBigUInt64BE(BigInt(this.offset));
-    this.index.write(buf);
+    this.index.stream.write(buf);
   }
-}
-
-function close(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (stream.closed) return resolve();
-    stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
-  });
 }
 
 /** Reads rows `from`..`to` (1-based, inclusive) in manifest order. */
