@@ -72,6 +72,12 @@ cat >"$work/pom.xml" <<EOF
       <artifactId>temporal-test-server</artifactId>
       <version>$version</version>
     </dependency>
+    <dependency>
+      <!-- A no-op logging binding: without one, SLF4J warns on stderr each time the server starts. -->
+      <groupId>org.slf4j</groupId>
+      <artifactId>slf4j-nop</artifactId>
+      <version>1.7.36</version>
+    </dependency>
   </dependencies>
 </project>
 EOF
