@@ -24,13 +24,19 @@ export interface TestRun {
 export function workflowTests() {
   let env: TestWorkflowEnvironment | undefined;
   let bundle: WorkflowBundleWithSourceMap | undefined;
+  let failure: unknown;
   beforeAll(async () => {
-    [env, bundle] = await Promise.all([createTimeSkippingEnv(), workflowBundle()]);
+    // Kept for each test to throw: a missing test server fails every test (a failed beforeAll skips them).
+    [env, bundle] = await Promise.all([createTimeSkippingEnv(), workflowBundle()]).catch((err: unknown) => {
+      failure = err;
+      return [undefined, undefined];
+    });
   }, 60_000);
   afterAll(async () => {
     await env?.teardown();
   });
   const ready = () => {
+    if (failure !== undefined) throw failure;
     if (!env || !bundle) throw new Error('the test server or the workflow bundle did not start (see beforeAll)');
     return { env, bundle };
   };
