@@ -13,6 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$root/.temporal/test-server"
 version="1.38.0" # newest on Maven Central (2026-12); Java 8 bytecode, runs on the Java 17 here
+wrapper_mark="written by scripts/install-test-server.sh for io.temporal:temporal-test-server:$version (wrapper 2)"
 tried=()
 
 say() { printf '%s\n' "$*" >&2; }
@@ -47,8 +48,12 @@ else
   tried+=("TEMPORAL_TEST_SERVER_PATH: not set")
 fi
 
-# 2. Project cache
-try_file "$cache/temporal-test-server" "project cache"
+# 2. Project cache, when this script wrote it for this version (an older wrapper is replaced)
+if grep -qs -- "$wrapper_mark" "$cache/temporal-test-server"; then
+  try_file "$cache/temporal-test-server" "project cache"
+else
+  tried+=("project cache: no wrapper for $version in $cache")
+fi
 
 # 3. Maven Central: the jar and its runtime dependencies into the project cache, and a wrapper that runs them
 if ! command -v java >/dev/null 2>&1; then tried+=("Maven: \`java\` is not on PATH"); fi
@@ -95,13 +100,23 @@ say "Fetched $(find "$work/lib" -name '*.jar' | wc -l) jars in $((SECONDS - star
 # arguments pass through unchanged: without --enable-time-skipping the server starts with time skipping locked, and
 # the SDK's client unlocks it while it awaits a workflow's result. With the flag, that unlock is one too many and
 # time runs away (a workflow sleeping one day fails with "Workflow execution timed out").
-cat >"$work/temporal-test-server" <<'EOF'
+cat >"$work/temporal-test-server" <<EOF
 #!/usr/bin/env bash
-# Temporal's time-skipping test server on the JVM, written by scripts/install-test-server.sh.
+# Temporal's time-skipping test server on the JVM, $wrapper_mark.
 # Usage: temporal-test-server <port> [--enable-time-skipping]   (without a port: prints its usage and exits)
+EOF
+cat >>"$work/temporal-test-server" <<'EOF'
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# A test process that dies without stopping the server (a crashed or killed vitest fork) would leave the JVM behind:
+# a watcher stops it once its parent is gone. After `exec`, this shell's pid is the JVM's.
+parent=$PPID
+self=$$
+(
+  while kill -0 "$parent" 2>/dev/null && kill -0 "$self" 2>/dev/null; do sleep 1; done
+  if grep -qs io.temporal.testserver.TestServer "/proc/$self/cmdline"; then kill -9 "$self"; fi
+) </dev/null >/dev/null 2>&1 &
 # C1 only and the serial collector: the server answers in ~0.75 s instead of ~1.2 s, and tests need no more.
 exec "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$here/lib/*" io.temporal.testserver.TestServer "$@"
 EOF
