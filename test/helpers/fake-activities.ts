@@ -132,7 +132,8 @@ export class FakeRows {
   private export(input: In<'exportResults'>): Out<'exportResults'> {
     const counts = emptyCounts();
     for (let row = 1; row <= this.opts.rows; row++) counts[this.recorded.get(row)?.status ?? 'skipped'] += 1;
-    const threshold = input.maxFailures ? parseMaxFailures(input.maxFailures) : null;
+    const { maxFailures } = input.spec.tuning;
+    const threshold = maxFailures ? parseMaxFailures(maxFailures) : null;
     return {
       counts,
       rowCount: this.opts.rows,

@@ -6,7 +6,7 @@ import { workflowBundle } from '../../src/worker.js';
 import type { batchWorkflow } from '../../src/workflows/index.js';
 import type { FakeRows } from './fake-activities.js';
 import { createTimeSkippingEnv } from './time-skipping.js';
-import { batchInput, type BatchSpec } from './workflow-inputs.js';
+import { batchInput, type BatchChoice } from './workflow-inputs.js';
 
 export type BatchHandle = WorkflowHandleWithFirstExecutionRunId<typeof batchWorkflow>;
 
@@ -14,7 +14,7 @@ export type BatchHandle = WorkflowHandleWithFirstExecutionRunId<typeof batchWork
 export interface TestRun {
   taskQueue: string;
   /** Starts a batch whose id is the task queue's name. */
-  startBatch(spec: Omit<BatchSpec, 'batchId'>): Promise<BatchHandle>;
+  startBatch(spec: Omit<BatchChoice, 'batchId'>): Promise<BatchHandle>;
 }
 
 /**
