@@ -9,13 +9,17 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** Starts `durabatch <args>` as a real process (built CLI), collecting stdout and stderr together. */
-export function spawnCli(
-  args: string[],
+/**
+ * Starts `file <args>` as a real process, collecting stdout and stderr together. With `detached` it leads its own
+ * process group, so {@link killGroup} stops it together with everything it started.
+ */
+export function spawnProcess(
+  file: string,
+  args: readonly string[],
   env: NodeJS.ProcessEnv,
   opts: { detached?: boolean; cwd?: string } = {},
 ): Spawned {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(file, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: opts.detached ?? false,
@@ -24,8 +28,36 @@ export function spawnCli(
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    // A file that cannot be started emits 'error' and never 'exit'.
+    child.on('error', (err) => {
+      out += `${err.message}\n`;
+      resolve(null);
+    });
+  });
   return { child, output: () => out, exited };
+}
+
+/** Starts `durabatch <args>` as a real process (built CLI), collecting stdout and stderr together. */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { detached?: boolean; cwd?: string } = {},
+): Spawned {
+  return spawnProcess(process.execPath, [CLI, ...args], env, opts);
+}
+
+/** Sends SIGKILL to the process group a `detached` {@link spawnProcess} leads, and waits for its leader to exit. */
+export async function killGroup(p: Spawned): Promise<void> {
+  const pid = p.child.pid;
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is gone already
+  }
+  await p.exited;
 }
 
 /** Runs the CLI to completion. */
