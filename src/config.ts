@@ -82,6 +82,9 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
     'MAGNIFIC_WEBHOOK_SECRET',
     'TEMPORAL_API_KEY',
     'TEMPORAL_TLS_CLIENT_KEY_DATA',
+    // Storage credentials (S3): never in a history, a log or an error either.
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
   ];
   const values = names.map((n) => env[n]);
   try {

@@ -35,14 +35,17 @@ export interface ExportResultsOutput {
   overThreshold: boolean;
 }
 
+/** A schedule fire's manifest: an http(s) URL fetched now, or a path read on the worker, put into the batch's storage. */
 export interface FetchManifestInput {
-  url: string;
-  /** Absolute path the manifest is written to (atomically). */
-  destPath: string;
+  source: string;
+  storage: string;
+  key: string;
 }
 
 export interface FetchManifestOutput {
-  path: string;
+  key: string;
+  /** The local path written, for a fire of 0.1 (which asked for one). */
+  path?: string;
   bytes: number;
   sha256: string;
 }

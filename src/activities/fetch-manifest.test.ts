@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,11 @@ describe('fetchManifest', () => {
     maxAssetBytes: 64,
   });
   const run = (path: string): Promise<FetchManifestOutput> =>
-    new MockActivityEnvironment().run(fetchManifest, { url: `${base}${path}`, destPath: join(dir, 'b', 'm.csv') });
+    new MockActivityEnvironment().run(fetchManifest, {
+      source: `${base}${path}`,
+      storage: join(dir, 'b'),
+      key: 'source/m.csv',
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'durabatch-fetch-'));
@@ -41,10 +45,38 @@ describe('fetchManifest', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes the manifest where it was asked, from a private address too', async () => {
+  it("puts the manifest into the batch's storage, from a private address too", async () => {
     const got = await run('/m.csv');
-    expect(got).toMatchObject({ path: join(dir, 'b', 'm.csv'), bytes: CSV.length });
-    expect(await readFile(got.path, 'utf8')).toBe(CSV);
+    expect(got).toMatchObject({ key: 'source/m.csv', bytes: CSV.length });
+    expect(await readFile(join(dir, 'b', 'source', 'm.csv'), 'utf8')).toBe(CSV);
+  });
+
+  it("copies a manifest path on the worker into the batch's storage, and names a missing one", async () => {
+    const path = join(dir, 'local.csv');
+    await writeFile(path, CSV);
+    const env = new MockActivityEnvironment();
+    const got: FetchManifestOutput = await env.run(fetchManifest, {
+      source: path,
+      storage: join(dir, 'c'),
+      key: 'source/local.csv',
+    });
+    expect(got.bytes).toBe(CSV.length);
+    expect(await readFile(join(dir, 'c', 'source', 'local.csv'), 'utf8')).toBe(CSV);
+    const err: unknown = await env
+      .run(fetchManifest, { source: join(dir, 'gone.csv'), storage: join(dir, 'c'), key: 'source/gone.csv' })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ type: 'ManifestFetchFailed', nonRetryable: true });
+    expect((err as Error).message).toContain('does not exist on the worker');
+  });
+
+  it('still answers a fire of 0.1, which asked for a local path', async () => {
+    const destPath = join(dir, 'old', 'm.csv');
+    const got: FetchManifestOutput = await new MockActivityEnvironment().run(fetchManifest, {
+      url: `${base}/m.csv`,
+      destPath,
+    });
+    expect(got.path).toBe(destPath);
+    expect(await readFile(destPath, 'utf8')).toBe(CSV);
   });
 
   const failure = async (path: string) => {

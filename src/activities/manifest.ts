@@ -5,7 +5,20 @@ import type { ManifestIssue } from '../manifest/types.js';
 import { privateHostsFrom } from '../providers/download.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
 import type { LoadRowKeysInput, PrepareManifestInput, PrepareManifestOutput, RowKey } from './contracts.js';
-import { openStorage, PREPARED_FILE, readRowRange, RowWriter } from '../storage/index.js';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { BatchSpec } from '../shared/batch-spec.js';
+import {
+  LocalStorage,
+  openStorage,
+  PREPARED_FILE,
+  readRowRange,
+  RowWriter,
+  type BatchStorage,
+} from '../storage/index.js';
 import type { ActivityDeps } from './deps.js';
 import { toActivityFailure } from './failures.js';
 import { cancellationSignal } from './heartbeat.js';
@@ -25,7 +38,9 @@ export function createManifestActivities(deps: ActivityDeps) {
     const storage = openStorage(spec.storage);
     const done = await storage.readText(PREPARED_FILE);
     if (done) return JSON.parse(done) as PrepareManifestOutput;
-    const created = (await storage.list('')).length === 0;
+    // What `run` left here before this batch started: only the manifest's copy, if anything.
+    const untouched = async () => (await storage.list('')).every((name) => name === SOURCE_DIR);
+    const created = await untouched();
 
     let app;
     try {
@@ -38,9 +53,10 @@ export function createManifestActivities(deps: ActivityDeps) {
     const normalizer = createNormalizer({ ...spec.manifest, app, privateUrlHosts });
     const writer = await RowWriter.open(storage);
     const parseIssues: ManifestIssue[] = [];
+    const source = await manifestFile(storage, spec);
     try {
       let seen = 0;
-      for await (const raw of readRows(spec.source.location, spec.manifest)) {
+      for await (const raw of readRows(source.path, spec.manifest)) {
         const row = normalizer.accept(raw);
         if (row) await writer.write(row);
         if (++seen % 1000 === 0) Context.current().heartbeat(seen);
@@ -52,13 +68,15 @@ export function createManifestActivities(deps: ActivityDeps) {
         await writer.abort(); // an I/O error: retried, and the next attempt starts from a clean directory
         throw unexpected;
       }
+    } finally {
+      await source.release();
     }
     const result = normalizer.finish();
     const issues = [...parseIssues, ...result.issues];
     if (issues.length > 0 || result.validRows !== result.rowCount) {
       await writer.abort();
       // Leave no trace of a refused batch: remove the folder this call created, if nothing else landed in it.
-      if (created && (await storage.list('')).length === 0) await storage.remove('');
+      if (created && (await untouched())) await storage.remove('');
       const count = result.issueCount + parseIssues.length;
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.manifestInvalid,
@@ -97,4 +115,31 @@ function asIssue(err: unknown): ManifestIssue {
     };
   }
   throw err;
+}
+
+/** Where `run` puts the batch's copy of the manifest (src/cli/storage-root.ts). */
+const SOURCE_DIR = 'source';
+
+/**
+ * A local file of the batch's manifest for the readers: the copy in a local batch folder itself, a temporary
+ * download of the copy in S3 (removed by `release`), or, for a batch of 0.1, the path it names.
+ */
+async function manifestFile(
+  storage: BatchStorage,
+  spec: BatchSpec,
+): Promise<{ path: string; release: () => Promise<void> }> {
+  const { key, location, name } = spec.source;
+  if (key === undefined) return { path: location, release: () => Promise.resolve() };
+  if (storage instanceof LocalStorage) return { path: storage.file(key), release: () => Promise.resolve() };
+  const from = await storage.openRead(key);
+  if (!from) throw new Error(`the manifest is missing from ${storage.urlOf(key)}`);
+  const dir = await mkdtemp(join(tmpdir(), 'durabatch-manifest-'));
+  const path = join(dir, basename(name) || 'manifest');
+  try {
+    await pipeline(from, createWriteStream(path));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return { path, release: () => rm(dir, { recursive: true, force: true }) };
 }

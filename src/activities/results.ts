@@ -103,13 +103,13 @@ export async function exportResults(raw: ExportResultsInput): Promise<ExportResu
     JSON.stringify(summary(input, rowCount, counts, overThreshold), null, 2) + '\n',
   );
   const outDir = copyTo ? await copyOut(storage, resolve(copyTo)) : null;
-  const base = outDir ?? storage.location;
+  const where = (file: string) => (outDir ? join(outDir, file) : storage.urlOf(file));
   return {
     counts,
     rowCount,
-    resultsPath: join(base, RESULTS_JSONL_FILE),
-    csvPath: join(base, RESULTS_CSV_FILE),
-    summaryPath: join(base, SUMMARY_FILE),
+    resultsPath: where(RESULTS_JSONL_FILE),
+    csvPath: where(RESULTS_CSV_FILE),
+    summaryPath: where(SUMMARY_FILE),
     outDir,
     overThreshold,
   };

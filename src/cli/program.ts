@@ -80,7 +80,11 @@ function batchOptions(cmd: Command): Command {
         .choices(['hold', 'resubmit'])
         .default('hold'),
     )
-    .option('--data-dir <dir>', 'where batch data lives (default: .durabatch next to the manifest)')
+    .option(
+      '--storage <folder|s3://bucket/prefix>',
+      "where batch data lives: a folder (default: .durabatch next to the manifest) or S3-compatible storage that every worker reaches (AWS SDK's environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL_S3); also DURABATCH_STORAGE",
+    )
+    .option('--data-dir <dir>', 'a folder for batch data: the same as --storage <dir>')
     .option('--wait-seconds <s>', 'seconds per long-poll request', parse.positiveInt, 60)
     .addOption(
       new Option('--item-timeout <duration>', 'give up waiting on a run after this long (e.g. 90m, 24h)')

@@ -75,9 +75,12 @@ export interface BatchSettings {
 /** Which batch: its id, the manifest it reads, and where its data lives. */
 export interface BatchIdentity {
   batchId: string;
-  /** The manifest: an absolute path the workers can read, and its file name for messages and the UI. */
-  source: { location: string; name: string };
-  /** The batch's storage folder (absolute). */
+  /**
+   * The manifest: where the user's file was (a path or URL, for people), its file name for messages and the UI, and
+   * the key of the copy in the batch's storage that workers read (absent in batches of 0.1: they read `location`).
+   */
+  source: { location: string; name: string; key?: string };
+  /** Where the batch's data lives: an absolute folder, or `s3://bucket/prefix/<batchId>`. */
   storage: string;
 }
 

@@ -31,6 +31,10 @@ export class LocalStorage implements BatchStorage {
     this.location = resolve(location);
   }
 
+  urlOf(key: string): string {
+    return this.file(key);
+  }
+
   /** The file behind a key (inside the batch directory, or a StoragePathError). */
   file(key: string): string {
     const full = resolve(this.location, key);
@@ -182,11 +186,6 @@ async function removeStaleParts(target: string): Promise<void> {
   } catch {
     // The object is complete; a leftover part file is only untidy.
   }
-}
-
-/** Opens the storage a batch recorded. Only local directories exist for now. */
-export function openStorage(location: string): BatchStorage {
-  return new LocalStorage(location);
 }
 
 export function isNotFound(err: unknown): boolean {

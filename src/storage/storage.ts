@@ -8,6 +8,8 @@ import type { Readable, Writable } from 'node:stream';
 export interface BatchStorage {
   /** Where the batch lives, recorded in the batch's input and memo so every command finds it from the batch id. */
   readonly location: string;
+  /** Where a key is, for people: a file path for a local folder, an `s3://` URL for S3. */
+  urlOf(key: string): string;
   /** Writes the whole object at once: readers see the old content or the new, never a torn object. */
   writeAtomic(key: string, data: string | Uint8Array): Promise<void>;
   /** The object's text, or null when it does not exist. */

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   CancelledFailure,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   startChild,
@@ -49,22 +50,22 @@ export async function scheduledBatchWorkflow(
   const batchId = fireBatchId(input.schedule, workflowInfo().workflowId);
   const storage = folderIn(input.dataRoot, batchId);
   setCurrentDetails(`Batch ${batchId}: reading ${source.name}`);
-  const location = isManifestUrl(source.location)
-    ? (
-        await fetchManifest({ url: source.location, destPath: `${storage}/source/${source.name}` }).catch(
-          (err: unknown) => {
-            throw fetchFailure(err);
-          },
-        )
-      ).path
-    : source.location;
+  // Every fire copies its manifest into its batch's storage: workers read that copy, on whichever host. Fires of
+  // 0.1 read a path manifest where it was (the patch keeps their histories replaying).
+  const key = `source/${source.name}`;
+  const copied = isManifestUrl(source.location) || patched('fire-copies-manifest');
+  if (copied) {
+    await fetchManifest({ source: source.location, storage, key }).catch((err: unknown) => {
+      throw fetchFailure(err);
+    });
+  }
   const { outDir } = settings.tuning;
   const batch: BatchWorkflowInput = {
     ...settings,
     // Every fire copies its results into a folder of its own under --out.
     ...(outDir ? { tuning: { ...settings.tuning, outDir: folderIn(outDir, batchId) } } : {}),
     batchId,
-    source: { location, name: source.name },
+    source: { ...source, ...(copied ? { key } : {}) },
     storage,
   };
   setCurrentDetails(`Batch ${batchId}: running ${source.name}`);

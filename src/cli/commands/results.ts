@@ -1,9 +1,15 @@
-import { copyFile, readFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { openStorage, RESULTS_CSV_FILE, RESULTS_JSONL_FILE } from '../../storage/index.js';
 import { EXIT, usageError } from '../errors.js';
 import { openSession } from '../session.js';
 import { describeBatch } from './status.js';
 
-/** `durabatch results <batchId>`: prints (or copies to --out) the results file of a finished batch. */
+/**
+ * `durabatch results <batchId>`: prints (or copies to --out) the results file of a finished batch, read from the
+ * batch's storage (a local folder, or S3 from any machine with the storage credentials).
+ */
 export async function resultsCommand(
   batchId: string,
   opts: { format: 'jsonl' | 'csv'; out?: string | undefined },
@@ -17,15 +23,29 @@ export async function resultsCommand(
         `batch '${batchId}' is ${info.status}: results exist once it completes (see durabatch status ${batchId})`,
       );
     }
-    const file = opts.format === 'csv' ? info.result.csvPath : info.result.resultsPath;
+    const key = opts.format === 'csv' ? RESULTS_CSV_FILE : RESULTS_JSONL_FILE;
+    const from = await resultsStream(
+      info.storage,
+      key,
+      opts.format === 'csv' ? info.result.csvPath : info.result.resultsPath,
+    );
     if (opts.out) {
-      await copyFile(file, opts.out);
+      await pipeline(from, createWriteStream(opts.out));
       process.stderr.write(`wrote ${opts.out}\n`);
     } else {
-      process.stdout.write(await readFile(file));
+      await pipeline(from, process.stdout, { end: false });
     }
     return EXIT.ok;
   } finally {
     await session.close();
   }
+}
+
+/** The results file from the batch's storage; a batch whose memo names none is read at the path its result gives. */
+async function resultsStream(storage: string | null, key: string, fallbackPath: string): Promise<Readable> {
+  if (storage === null) return createReadStream(fallbackPath);
+  const stream = await openStorage(storage).openRead(key);
+  if (!stream)
+    throw usageError(`${openStorage(storage).urlOf(key)} is missing: the batch's storage was changed or removed`);
+  return stream;
 }

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { absolutePath, temporalSettings } from '../../config.js';
 import { ARTU_DEFAULT_BASE_URL, LAMINA_DEFAULT_BASE_URL, MAGNIFIC_DEFAULT_BASE_URL } from '../../providers/index.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
@@ -14,6 +14,7 @@ import type { batchWorkflow } from '../../workflows/index.js';
 import { deriveBatchId } from '../batch-id.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { validateLocally } from '../local-validation.js';
+import { batchStorage, putManifest, storageRoot } from '../storage-root.js';
 import { countWaitingForInput, ProgressView, snapshotBatch } from '../progress.js';
 import { openSession, type Session } from '../session.js';
 import { printSummary } from './summary.js';
@@ -58,12 +59,16 @@ export async function runCommand(
     );
   }
 
+  const root = storageRoot(opts, env, dirname(manifestPath));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const settings = batchSettingsOf(opts);
   const checked = await validateLocally({ manifestPath, spec: settings.manifest, item: settings.item, env });
   if (checked.appUncheckedReason)
     log(`note: app parameters not checked here (${checked.appUncheckedReason}); the worker checks them`);
   const batchId = opts.batchId ?? (await deriveBatchId(manifestPath, settings.item, settings.manifest));
+  const storage = batchStorage(root, batchId);
+  const name = basename(manifestPath);
+  const key = await putManifest(storage, manifestPath, name);
   const session = await openSession({
     worker: !opts.detach,
     log,
@@ -72,13 +77,12 @@ export async function runCommand(
   });
   try {
     const webhookBaseUrl = opts.webhookBaseUrl ?? session.webhookReceiverUrl ?? undefined;
-    const dataRoot = opts.dataDir ? absolutePath(opts.dataDir) : join(dirname(manifestPath), '.durabatch');
     const input: BatchSpec = {
       ...settings,
       ...(webhookBaseUrl ? { item: { ...settings.item, webhookBaseUrl } } : {}),
       batchId,
-      source: { location: manifestPath, name: basename(manifestPath) },
-      storage: join(dataRoot, batchId),
+      source: { location: manifestPath, name, key },
+      storage,
     };
     const handle = await startBatch(session, input, checked.rowCount);
     log(

@@ -1,7 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleHandle } from '@temporalio/client';
 import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { batchSettingsOf, type ScheduleCreateOptions } from '../command-options.js';
 import {
   durabatchSchedule,
@@ -22,9 +22,9 @@ import {
 } from '../../schedules/spec.js';
 import { deliveryOf, deliveryProblem } from '../../shared/delivery.js';
 import { fireWorkflowIdPrefix, SCHEDULED_BATCH_WORKFLOW, type ScheduledBatchInput } from '../../shared/schedule.js';
-import { absolutePath } from '../../config.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { validateLocally } from '../local-validation.js';
+import { storageRoot } from '../storage-root.js';
 import { durabatchHome, openSession, type Session } from '../session.js';
 
 type Out = (text: string) => void;
@@ -107,9 +107,7 @@ async function scheduleDefinition(name: string, opts: ScheduleCreateOptions, env
   }
   if (!manifest.url) await checkLocalManifest(manifest.manifest, opts, env);
   // As `run`: .durabatch next to a local manifest; for a URL, .durabatch here.
-  const dataRoot = opts.dataDir
-    ? absolutePath(opts.dataDir)
-    : join(manifest.url ? process.cwd() : dirname(manifest.manifest), '.durabatch');
+  const dataRoot = storageRoot(opts, env, manifest.url ? process.cwd() : dirname(manifest.manifest));
   const input: ScheduledBatchInput = {
     schedule: name,
     source: { location: manifest.manifest, name: manifest.manifestName },

@@ -1,0 +1,72 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { absolutePath, secretValues } from '../config.js';
+import { redactSecrets } from '../providers/redact.js';
+import { isS3Location, openStorage, parseS3Location, S3LocationError } from '../storage/index.js';
+import { infraError, usageError } from './errors.js';
+
+/**
+ * Where batches live, from `--storage` (or `--data-dir`, or DURABATCH_STORAGE): an absolute folder, or an
+ * `s3://bucket/prefix` every worker can reach. Default: `.durabatch` next to the manifest.
+ */
+export function storageRoot(
+  opts: { storage?: string | undefined; dataDir?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  besideManifest: string,
+): string {
+  if (opts.storage !== undefined && opts.dataDir !== undefined) {
+    throw usageError('give --storage or --data-dir, not both (--data-dir DIR is --storage DIR)');
+  }
+  const given = opts.storage ?? opts.dataDir ?? (env.DURABATCH_STORAGE?.trim() || undefined);
+  if (given === undefined) return join(besideManifest, '.durabatch');
+  if (isS3Location(given)) {
+    try {
+      const { bucket, prefix } = parseS3Location(given);
+      return `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
+    } catch (err) {
+      if (err instanceof S3LocationError) throw usageError(`--storage: ${err.message}`);
+      throw err;
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
+    throw usageError(`--storage '${given}': use a folder or s3://bucket/prefix`);
+  }
+  return absolutePath(given);
+}
+
+/** A batch's own storage inside the root. */
+export function batchStorage(root: string, batchId: string): string {
+  return isS3Location(root) ? `${root}/${batchId}` : join(root, batchId);
+}
+
+/** Where `run` puts the manifest in the batch's storage: workers read this copy, never the user's file. */
+export const SOURCE_PREFIX = 'source';
+
+/**
+ * Copies the manifest into the batch's storage (once: a batch already holding its manifest keeps it, so a re-run
+ * never changes what a running batch reads). Returns the key. Storage that cannot be reached is an infrastructure
+ * error that names what to check, never a credential.
+ */
+export async function putManifest(storage: string, manifestPath: string, name: string): Promise<string> {
+  const key = `${SOURCE_PREFIX}/${name}`;
+  const target = openStorage(storage);
+  try {
+    if (await target.exists(key)) return key;
+    const writer = await target.createWriter(key);
+    try {
+      await pipeline(createReadStream(manifestPath), writer.stream);
+      await writer.commit();
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    return key;
+  } catch (err) {
+    const what = isS3Location(storage)
+      ? 'check the bucket and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_REGION / AWS_ENDPOINT_URL_S3 of this shell'
+      : 'check that the folder is writable';
+    const message = redactSecrets((err as Error).message, secretValues());
+    throw infraError(`could not put the manifest into ${target.urlOf(key)}: ${message}; ${what}`);
+  }
+}
