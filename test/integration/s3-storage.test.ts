@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Storage, s3ClientFromEnv } from '../../src/storage/index.js';
 import { startS3Server, type S3Server } from '../helpers/s3-server.js';
