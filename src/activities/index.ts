@@ -1,3 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { FAILURE_TYPES } from '../shared/failures.js';
+import { StorageElsewhereError } from '../storage/index.js';
 import { createAwaitRun } from './await.js';
 import { createCancelRun } from './cancel.js';
 import type { ActivityDeps } from './deps.js';
@@ -17,7 +20,7 @@ export type { ActivityDeps } from './deps.js';
  */
 export function createActivities(deps: ActivityDeps) {
   const { prepareManifest, loadRowKeys } = createManifestActivities(deps);
-  return {
+  return guarded({
     // The batch
     prepareManifest,
     exportResults,
@@ -33,5 +36,31 @@ export function createActivities(deps: ActivityDeps) {
     collectOutputs: createCollectOutputs(deps),
     cancelRun: createCancelRun(deps),
     recordResult,
-  };
+  });
+}
+
+/**
+ * Every activity behind one guard: a batch whose data is on another host's disk fails its activity for good
+ * (StorageOnAnotherHost) with the message that names both hosts and the fix, wherever storage is first opened.
+ */
+function guarded<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    // A named function, so Temporal registers the activity under the same name.
+    out[name] = {
+      [name]: async (input: never) => {
+        try {
+          return await fn(input);
+        } catch (err) {
+          if (!(err instanceof StorageElsewhereError)) throw err;
+          throw ApplicationFailure.create({
+            type: FAILURE_TYPES.storageElsewhere,
+            message: err.message,
+            nonRetryable: true,
+          });
+        }
+      },
+    }[name];
+  }
+  return out as T;
 }

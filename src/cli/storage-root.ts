@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { absolutePath, secretValues } from '../config.js';
 import { redactSecrets } from '../providers/redact.js';
-import { isS3Location, openStorage, parseS3Location, S3LocationError } from '../storage/index.js';
+import { isS3Location, openStorage, parseS3Location, S3LocationError, thisHost } from '../storage/index.js';
 import { infraError, usageError } from './errors.js';
 
 /**
@@ -19,7 +19,7 @@ export function storageRoot(
     throw usageError('give --storage or --data-dir, not both (--data-dir DIR is --storage DIR)');
   }
   const given = opts.storage ?? opts.dataDir ?? (env.DURABATCH_STORAGE?.trim() || undefined);
-  if (given === undefined) return join(besideManifest, '.durabatch');
+  if (given === undefined) return `file://${thisHost()}${join(besideManifest, '.durabatch')}`;
   if (isS3Location(given)) {
     try {
       const { bucket, prefix } = parseS3Location(given);
@@ -29,15 +29,24 @@ export function storageRoot(
       throw err;
     }
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) {
-    throw usageError(`--storage '${given}': use a folder or s3://bucket/prefix`);
+  if (given.startsWith('shared:')) {
+    const path = given.slice('shared:'.length);
+    if (path.trim() === '')
+      throw usageError('--storage shared:PATH needs the folder every host mounts, e.g. shared:/mnt/batches');
+    return `shared:${absolutePath(path)}`;
   }
-  return absolutePath(given);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(given)) {
+    throw usageError(`--storage '${given}': use a folder, shared:/path or s3://bucket/prefix`);
+  }
+  return `file://${thisHost()}${absolutePath(given)}`;
 }
 
-/** A batch's own storage inside the root. */
+/** A batch's own storage inside the root (the root's kind, with the batch id as the last part). */
 export function batchStorage(root: string, batchId: string): string {
-  return isS3Location(root) ? `${root}/${batchId}` : join(root, batchId);
+  if (isS3Location(root)) return `${root}/${batchId}`;
+  const local = /^(file:\/\/[^/]*|shared:)(\/.*)$/.exec(root);
+  if (local) return `${local[1]}${join(local[2] ?? '/', batchId)}`;
+  return join(root, batchId);
 }
 
 /** Where `run` puts the manifest in the batch's storage: workers read this copy, never the user's file. */

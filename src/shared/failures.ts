@@ -27,6 +27,11 @@ export const FAILURE_TYPES = {
   assetDownload: 'AssetDownloadFailed',
   /** Configuration of the worker is incomplete (for example a missing API key). */
   configuration: 'ConfigurationError',
+  /**
+   * The batch's data is in a folder on another host, which this worker cannot reach: the batch stops at once,
+   * nothing is sent (run the workers where the batch lives, or use shared storage).
+   */
+  storageElsewhere: 'StorageOnAnotherHost',
 } as const;
 
 export type FailureType = (typeof FAILURE_TYPES)[keyof typeof FAILURE_TYPES];
@@ -38,4 +43,5 @@ export const NON_RETRYABLE_FAILURE_TYPES: FailureType[] = [
   FAILURE_TYPES.submitAmbiguous,
   FAILURE_TYPES.manifestInvalid,
   FAILURE_TYPES.configuration,
+  FAILURE_TYPES.storageElsewhere,
 ];

@@ -123,7 +123,7 @@ export async function batchWorkflow(raw: BatchWorkflowInput | LegacyBatchInput):
   const exported = await exportResults({
     spec: specOf(input),
     ...(progress.stopping ? { stopped: progress.stopping } : {}),
-  });
+  }).catch(surfaceActivityFailure);
   if (exported.rowCount !== prepared.rowCount) {
     throw ApplicationFailure.nonRetryable(
       `results have ${exported.rowCount} lines for ${prepared.rowCount} rows`,

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   deprecatePatch,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -23,7 +24,7 @@ import {
   type DeliveryMode,
 } from '../shared/delivery.js';
 import { FAILURE_TYPES } from '../shared/failures.js';
-import { webhookArrivedUpdate } from '../shared/messages.js';
+import { itemDoneSignal, stopSignal, webhookArrivedUpdate } from '../shared/messages.js';
 import { itemInputOf, type LegacyItemInput } from '../shared/legacy-inputs.js';
 import { ITEM_STATUS_KEY } from '../shared/search-attributes.js';
 import { hasOutputs, type FinalItemStatus, type ItemStatus } from '../shared/status.js';
@@ -346,6 +347,30 @@ async function finish(input: ItemWorkflowInput, snapshot: RunSnapshotLite): Prom
 }
 
 async function record(input: ItemWorkflowInput, outcome: Outcome, started: Started): Promise<void> {
+  try {
+    await writeResult(input, outcome, started);
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (!(cause instanceof ApplicationFailure) || cause.type !== FAILURE_TYPES.storageElsewhere) throw err;
+    await storageElsewhere(input, cause.message);
+  }
+}
+
+/**
+ * The batch's data is on another host's disk: this row cannot be recorded here. It stops the batch with the reason
+ * (no more rows start; the batch names the hosts and the fix) and tells its partition it ended failed, so that
+ * nothing waits on it. Nothing was sent: the run-start refused to act before reading the row's journal.
+ */
+async function storageElsewhere(input: ItemWorkflowInput, message: string): Promise<void> {
+  await getExternalWorkflowHandle(input.batch.batchId)
+    .signal(stopSignal, { reason: message })
+    .catch(() => undefined);
+  await getExternalWorkflowHandle(input.partitionWorkflowId)
+    .signal(itemDoneSignal, { row: input.row, id: input.id, status: 'failed' })
+    .catch(() => undefined);
+}
+
+async function writeResult(input: ItemWorkflowInput, outcome: Outcome, started: Started): Promise<void> {
   await recordResult({
     storage: input.batch.storage,
     id: input.id,
