@@ -39,7 +39,9 @@ async function providerVariables(): Promise<string[]> {
 
 describe('docker-compose.yml (parsed: there is no Docker engine here)', () => {
   it('runs Temporal on PostgreSQL with the Web UI on the ports durabatch uses', async () => {
-    const compose = parse(await readFile(root('docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+    const compose = parse(await readFile(root('docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, Service>;
+    };
     const { services } = compose;
     expect(Object.keys(services)).toEqual(
       expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'durabatch-setup', 'durabatch-worker']),
@@ -52,7 +54,7 @@ describe('docker-compose.yml (parsed: there is no Docker engine here)', () => {
   });
 
   it('points the worker and setup at the temporal service, with every provider variable passed through and no key written down', async () => {
-    const { services } = parse(await readFile(root('docker-compose.yml'), 'utf8')) as {
+    const { services } = parse(await readFile(root('docker-compose.yml'), 'utf8'), { merge: true }) as {
       services: Record<string, Service>;
     };
     const worker = services['durabatch-worker'];
@@ -72,14 +74,36 @@ describe('docker-compose.yml (parsed: there is no Docker engine here)', () => {
       expect(Object.keys(env), name).toContain(name);
       if (name.endsWith('_API_KEY')) expect(String(env[name])).toMatch(/^\$\{[A-Z_]+:-\}$/);
     }
-    expect(worker?.volumes).toContain('./data:/data');
+    // Workers read nothing of the user's disk: the CLI puts the manifest into the batch's storage.
+    expect(worker?.volumes ?? []).not.toContain('./data:/data');
     // A stopping worker waits for its run-starts, which end themselves within their 30 s start-to-close.
     const grace = /^(\d+)s$/.exec(worker?.stop_grace_period ?? '');
     expect(Number(grace?.[1] ?? 0)).toBeGreaterThanOrEqual(30);
   });
 
+  it('gives the workers and the CLI one S3-compatible storage, with its bucket, and no storage key written down', async () => {
+    const { services } = parse(await readFile(root('docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, Service & { entrypoint?: string[] }>;
+    };
+    const storage = services.storage;
+    expect(storage?.image).toMatch(/^versity\/versitygw:v\d/);
+    const port = /^--port$/.test(storage?.command?.[0] ?? '') ? (storage?.command?.[1] ?? '').replace(/^.*:/, '') : '';
+    expect(storage?.command).toContain('posix');
+    const bucket = /s3 mb s3:\/\/([a-z0-9.-]+)/.exec(services['storage-setup']?.entrypoint?.join(' ') ?? '')?.[1];
+    expect(bucket).toBeDefined();
+    for (const name of ['durabatch-worker', 'durabatch', 'storage-setup']) {
+      const env = services[name]?.environment ?? {};
+      expect(env.AWS_ENDPOINT_URL_S3, name).toBe(`http://storage:${port}`);
+      expect(String(env.DURABATCH_STORAGE), name).toMatch(new RegExp(`^s3://${bucket ?? '?'}(/|$)`));
+      // The same keys as the gateway's root user, from the environment of `docker compose`, never a literal.
+      expect(String(env.AWS_ACCESS_KEY_ID), name).toBe(String(storage?.environment?.ROOT_ACCESS_KEY));
+      expect(String(env.AWS_SECRET_ACCESS_KEY), name).toBe(String(storage?.environment?.ROOT_SECRET_KEY));
+      expect(String(env.AWS_SECRET_ACCESS_KEY), name).toMatch(/^\$\{[A-Z_0-9]+:\?[^}]*\}$/);
+    }
+  });
+
   it('runs the webhook receiver on the port the CLI defaults to, with what it needs to verify Lamina webhooks', async () => {
-    const { services } = parse(await readFile(root('docker-compose.yml'), 'utf8')) as {
+    const { services } = parse(await readFile(root('docker-compose.yml'), 'utf8'), { merge: true }) as {
       services: Record<string, Service>;
     };
     const receiver = services['durabatch-webhooks'];
