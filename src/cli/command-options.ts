@@ -62,7 +62,11 @@ export const scheduleCreateOptionsSchema = batchOptionsSchema.extend({
 });
 
 export const statusOptionsSchema = z.object({ json: z.boolean().optional() });
-export const resultsOptionsSchema = z.object({ format: z.enum(['jsonl', 'csv']), out: z.string().optional() });
+export const resultsOptionsSchema = z.object({
+  format: z.enum(['jsonl', 'csv']),
+  out: z.string().optional(),
+  outputs: z.boolean().optional(),
+});
 export const pauseOptionsSchema = z.object({ reason: z.string().optional() });
 export const redriveOptionsSchema = z.object({ failed: z.boolean().optional(), unknown: z.boolean().optional() });
 export const workerOptionsSchema = z.object({ taskQueue: z.string().min(1).optional() });

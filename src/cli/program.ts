@@ -183,7 +183,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('results <batchId>')
     .description('print or copy the results file of a finished batch')
     .addOption(new Option('--format <format>', 'results format').choices(['jsonl', 'csv']).default('jsonl'))
-    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--out <file|dir>', 'write to this file instead of standard output (with --outputs: into this folder)')
+    .option(
+      '--outputs',
+      'with --out DIR: fetch results.jsonl, results.csv, summary.json and every output file into DIR (from any machine with the storage credentials)',
+    )
     .action(async (batchId: string, opts: unknown) =>
       setExitCode(await resultsCommand(batchId, checkedOptions('results', o.resultsOptionsSchema, opts))),
     );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { S3Storage, s3ClientFromEnv } from '../../src/storage/index.js';
 import type { ResultLine } from '../../src/shared/results-format.js';
 import { DEMO_LAMINA_APP_ID } from '../../src/simulator/index.js';
 import { freePort } from '../../src/temporal/server-probe.js';
-import { startHarness, uniqueId, writeManifest, type Harness } from '../helpers/harness.js';
+import { readResults, startHarness, uniqueId, writeManifest, type Harness } from '../helpers/harness.js';
 import { runCli, waitFor } from '../helpers/processes.js';
 import { createScheduleCommand, triggerScheduleCommand } from '../../src/cli/commands/schedule.js';
 import { scheduleReport, type FireReport } from '../../src/schedules/report.js';
@@ -67,6 +68,20 @@ describe('a batch on S3-compatible storage', () => {
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(output.sha256);
       }
     }
+    // Every file, fetched to a folder elsewhere: the outputs at the paths the results name.
+    const fetched = join(h.dir, 'elsewhere', 'fetched');
+    const copy = await runCli(['results', 's3-batch', '--out', fetched, '--outputs'], env, { cwd: h.dir });
+    expect(copy.code, copy.output).toBe(0);
+    const copied = await readResults(join(fetched, 'results.jsonl'));
+    expect(copied).toHaveLength(ROWS);
+    for (const line of copied) {
+      for (const output of line.outputs) {
+        const bytes = await readFile(join(fetched, output.path ?? ''));
+        expect(createHash('sha256').update(bytes).digest('hex')).toBe(output.sha256);
+      }
+    }
+    expect(existsSync(join(fetched, 'summary.json'))).toBe(true);
+
     // The storage keys stay out of what the batch wrote.
     const text = (await storage.readText('results.jsonl')) ?? '';
     expect(text).not.toContain(s3.secretAccessKey);

@@ -1,20 +1,37 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { openStorage, RESULTS_CSV_FILE, RESULTS_JSONL_FILE } from '../../storage/index.js';
+import {
+  openStorage,
+  OUTPUTS_DIR,
+  RESULTS_CSV_FILE,
+  RESULTS_JSONL_FILE,
+  SUMMARY_FILE,
+  type BatchStorage,
+} from '../../storage/index.js';
 import { EXIT, usageError } from '../errors.js';
 import { openSession } from '../session.js';
 import { describeBatch } from './status.js';
 
+export interface ResultsOptions {
+  format: 'jsonl' | 'csv';
+  out?: string | undefined;
+  outputs?: boolean | undefined;
+}
+
 /**
- * `durabatch results <batchId>`: prints (or copies to --out) the results file of a finished batch, read from the
- * batch's storage (a local folder, or S3 from any machine with the storage credentials).
+ * `durabatch results <batchId>`: prints (or writes to --out) the results file of a finished batch, read from the
+ * batch's storage (a local folder, or S3 from any machine with the storage credentials). With --outputs, --out is a
+ * folder that gets results.jsonl, results.csv, summary.json and every output file, at the paths the results name.
  */
 export async function resultsCommand(
   batchId: string,
-  opts: { format: 'jsonl' | 'csv'; out?: string | undefined },
+  opts: ResultsOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  if (opts.outputs && !opts.out) throw usageError('--outputs needs --out DIR: the folder to put the files in');
   const session = await openSession({ worker: false, log: (l) => process.stderr.write(`${l}\n`), env });
   try {
     const info = await describeBatch(session, batchId);
@@ -23,12 +40,15 @@ export async function resultsCommand(
         `batch '${batchId}' is ${info.status}: results exist once it completes (see durabatch status ${batchId})`,
       );
     }
+    if (opts.outputs && opts.out) {
+      if (info.storage === null) throw usageError(`batch '${batchId}' names no storage to fetch its outputs from`);
+      const files = await fetchAll(openStorage(info.storage), opts.out);
+      process.stderr.write(`wrote ${files} files into ${opts.out}\n`);
+      return EXIT.ok;
+    }
     const key = opts.format === 'csv' ? RESULTS_CSV_FILE : RESULTS_JSONL_FILE;
-    const from = await resultsStream(
-      info.storage,
-      key,
-      opts.format === 'csv' ? info.result.csvPath : info.result.resultsPath,
-    );
+    const fallback = opts.format === 'csv' ? info.result.csvPath : info.result.resultsPath;
+    const from = await resultsStream(info.storage, key, fallback);
     if (opts.out) {
       await pipeline(from, createWriteStream(opts.out));
       process.stderr.write(`wrote ${opts.out}\n`);
@@ -45,7 +65,24 @@ export async function resultsCommand(
 async function resultsStream(storage: string | null, key: string, fallbackPath: string): Promise<Readable> {
   if (storage === null) return createReadStream(fallbackPath);
   const stream = await openStorage(storage).openRead(key);
-  if (!stream)
+  if (!stream) {
     throw usageError(`${openStorage(storage).urlOf(key)} is missing: the batch's storage was changed or removed`);
+  }
   return stream;
+}
+
+/** Copies the results files and every output into `dir`, keeping the relative paths the results name. */
+async function fetchAll(storage: BatchStorage, dir: string): Promise<number> {
+  const keys = [RESULTS_JSONL_FILE, RESULTS_CSV_FILE, SUMMARY_FILE];
+  for (const row of await storage.list(OUTPUTS_DIR)) {
+    for (const name of await storage.list(`${OUTPUTS_DIR}/${row}`)) keys.push(`${OUTPUTS_DIR}/${row}/${name}`);
+  }
+  for (const key of keys) {
+    const from = await storage.openRead(key);
+    if (!from) throw usageError(`${storage.urlOf(key)} is missing: the batch's storage was changed or removed`);
+    const target = join(dir, key);
+    await mkdir(dirname(target), { recursive: true });
+    await pipeline(from, createWriteStream(target));
+  }
+  return keys.length;
 }
