@@ -76,7 +76,7 @@ export function createManifestActivities(deps: ActivityDeps) {
     if (issues.length > 0 || result.validRows !== result.rowCount) {
       await writer.abort();
       // Leave no trace of a refused batch: remove the folder this call created, if nothing else landed in it.
-      if (created && (await untouched())) await storage.remove('');
+      if (created && (await untouched())) await storage.removeAll('');
       const count = result.issueCount + parseIssues.length;
       throw ApplicationFailure.create({
         type: FAILURE_TYPES.manifestInvalid,

@@ -149,6 +149,10 @@ export class LocalStorage implements BatchStorage {
   }
 
   async remove(key: string): Promise<void> {
+    await rm(this.file(key), { force: true });
+  }
+
+  async removeAll(key: string): Promise<void> {
     await rm(this.file(key), { force: true, recursive: true });
   }
 }

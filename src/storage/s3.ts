@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -136,14 +137,17 @@ export class S3Storage implements BatchStorage {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
       return true;
     } catch (err) {
-      if (statusOf(err) === 404) return (await this.list(key)).length > 0; // a "folder": objects under it
+      if (statusOf(err) === 404) return false;
       throw err;
     }
   }
 
   async remove(key: string): Promise<void> {
-    const objectKey = this.objectKey(key);
-    const keys = [objectKey, ...(await this.keysUnder(objectKey))].filter((k) => k !== '');
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+  }
+
+  async removeAll(key: string): Promise<void> {
+    const keys = await this.keysUnder(this.objectKey(key));
     for (let i = 0; i < keys.length; i += 1000) {
       await this.client.send(
         new DeleteObjectsCommand({

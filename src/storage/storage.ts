@@ -23,9 +23,12 @@ export interface BatchStorage {
    * ever visible under the key, and `abort()` leaves nothing behind.
    */
   createWriter(key: string): Promise<StorageWriter>;
+  /** True when the object exists. */
   exists(key: string): Promise<boolean>;
-  /** Removes the object, or every object under the prefix `key/`. */
+  /** Removes the object (nothing when it does not exist). */
   remove(key: string): Promise<void>;
+  /** Removes every object under the prefix `key/` ('' for the whole batch). */
+  removeAll(key: string): Promise<void>;
   /** Names directly under the prefix `key/` (objects and sub-prefixes), without partial or hidden ones. */
   list(key: string): Promise<string[]>;
   /**

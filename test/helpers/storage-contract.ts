@@ -55,7 +55,10 @@ export function describeStorageContract(
       expect((await storage.list('outputs')).sort()).toEqual(['a', 'b']);
       expect((await storage.list('outputs/b')).sort()).toEqual(['0.png', '1.txt']);
       expect(await storage.list('nothing')).toEqual([]);
-      await storage.remove('outputs/b');
+      await storage.remove('outputs/b/1.txt');
+      expect(await storage.list('outputs/b')).toEqual(['0.png']);
+      await storage.remove('outputs/b/never-there.txt');
+      await storage.removeAll('outputs/b');
       expect(await storage.list('outputs')).toEqual(['a']);
     });
 
