@@ -5,7 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEMO_LAMINA_APP_ID } from '../../dist/simulator/index.js';
 import { createLaminaAdapter } from '../../dist/providers/index.js';
-import { downloadToFile } from '../../dist/providers/download.js';
+import { download } from '../../dist/providers/download.js';
+import { LocalStorage } from '../../dist/storage/index.js';
 import { expectAllSucceeded, KEY, startBatch, startStack, writeManifest } from './common.mjs';
 import { cpuMeter, round } from './proc.mjs';
 
@@ -59,6 +60,7 @@ async function plainPool(simUrl, n, c, outDir) {
   const adapter = createLaminaAdapter({ apiKey: KEY, baseUrl: simUrl });
   // As the worker does: output URLs may point at the provider's own host even when it is loopback.
   const privateHosts = [new URL(simUrl).hostname];
+  const files = new LocalStorage(outDir);
   let next = 1;
   const t0 = performance.now();
   const lane = async () => {
@@ -69,7 +71,7 @@ async function plainPool(simUrl, n, c, outDir) {
       while (!snap.terminal) snap = await adapter.waitRun(runId, { timeoutSeconds: 60 });
       for (const [k, o] of snap.outputs.entries()) {
         if (o.url)
-          await downloadToFile({ url: o.url, destPath: join(outDir, `${i}-${k}.png`), maxBytes: 1e9, privateHosts });
+          await download({ url: o.url, sink: () => files.createWriter(`${i}-${k}.png`), maxBytes: 1e9, privateHosts });
       }
     }
   };
