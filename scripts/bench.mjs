@@ -8,6 +8,7 @@
 //     memory:         [--memory-sizes 1000,5000] (concurrency: --concurrency) [--memory-check] records the run as a
 //                     check beside the goal's figures (results.json memoryCheck) instead of replacing them
 //     recovery:       [--recovery-rows 200] [--recovery-concurrency 20] [--kill-after 40] [--restart-delay-ms 0]
+//     s3:             [--s3-rows 1000] (concurrency: --concurrency, runs: --duration-ms) S3 requests per row
 //     [--out-dir bench]  where results.json and RESULTS.md are written; [--render-only] rewrites RESULTS.md only
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -19,8 +20,9 @@ import { codeVersion, machine } from './bench/proc.mjs';
 import { providerBound } from './bench/provider-bound.mjs';
 import { recovery } from './bench/recovery.mjs';
 import { renderResults } from './bench/report.mjs';
+import { s3Requests } from './bench/s3.mjs';
 
-const SCENARIOS = ['providerBound', 'orchestration', 'memory', 'recovery'];
+const SCENARIOS = ['providerBound', 'orchestration', 'memory', 'recovery', 's3'];
 const { values } = parseArgs({
   options: {
     only: { type: 'string', default: SCENARIOS.join(',') },
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     'recovery-concurrency': { type: 'string', default: '20' },
     'kill-after': { type: 'string', default: '40' },
     'restart-delay-ms': { type: 'string', default: '0' },
+    's3-rows': { type: 'string', default: '1000' },
     // Only write RESULTS.md again from results.json (after a change to the report's wording); measures nothing.
     'render-only': { type: 'boolean', default: false },
     // Where results.json and RESULTS.md go (smoke runs write elsewhere than bench/).
@@ -71,6 +74,7 @@ const runs = {
       restartDelayMs: num('restart-delay-ms'),
       timeoutSeconds: 120,
     }),
+  s3: () => s3Requests({ rows: num('s3-rows'), concurrency, durationMs: num('duration-ms') }),
 };
 
 const command = ['node scripts/bench.mjs', ...process.argv.slice(2)].join(' ');

@@ -1,9 +1,10 @@
-// What a chaos run must prove once the batch has finished, from the files on disk and the simulator's counters
-// alone: no row lost, at most one paid run per row, ambiguous starts adopted or held, outputs intact, no key leaked.
+// What a chaos run must prove once the batch has finished, from the batch's storage (read through dist/storage, a
+// local folder or S3 alike) and the simulator's counters alone: no row lost, at most one paid run per row,
+// ambiguous starts adopted or held, outputs intact, no secret leaked.
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { encodeRowKey } from '../../dist/manifest/keys.js';
+import { RESULTS_JSONL_FILE, submitFile } from '../../dist/storage/index.js';
 import { DEMO_LAMINA_APP_ID, inputFingerprint } from '../../dist/simulator/index.js';
 import { rowInputs, rowKey } from './scenario.mjs';
 
@@ -15,6 +16,8 @@ export function isAdopted(record) {
   return record?.adopted === true;
 }
 
+const PROVIDER_KEY = 'the provider key';
+
 /** Record states of a start that may have reached the provider without its answer reaching us. */
 const IN_DOUBT = new Set(['sending', 'ambiguous', 'unknown']);
 
@@ -23,37 +26,64 @@ function wasAmbiguous(record) {
   return IN_DOUBT.has(record?.state) || isAdopted(record);
 }
 
-async function readJson(path) {
-  try {
-    return JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  }
+async function readJson(storage, key) {
+  const text = await storage.readText(key);
+  return text === null ? null : JSON.parse(text);
 }
 
-async function readLines(path) {
-  const text = await readFile(path, 'utf8');
+async function readLines(storage, key) {
+  const text = await storage.readText(key);
+  if (text === null) throw new Error(`${storage.urlOf(key)} does not exist: the batch exported no results`);
   return text
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l));
 }
 
-/** Every file below `root` (recursively). */
-async function filesUnder(root) {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+/**
+ * Every object key below `prefix` in the batch's storage. list() names objects and sub-prefixes alike: a name that
+ * lists children is a prefix, any other an object.
+ */
+async function keysUnder(storage, prefix = '') {
+  const keys = [];
+  for (const name of await storage.list(prefix)) {
+    const key = prefix ? `${prefix}/${name}` : name;
+    const children = await storage.list(key).catch(() => []); // a local file is not a folder
+    if (children.length > 0) keys.push(...(await keysUnder(storage, key)));
+    else keys.push(key);
+  }
+  return keys;
 }
 
-/** Files (and texts) that contain `secret`. */
-async function findSecret(secret, { files, texts }) {
+/** An object's bytes, or null when it does not exist (or, on a local folder, is an empty folder). */
+async function readObject(storage, key) {
+  try {
+    const stream = await storage.openRead(key);
+    if (!stream) return null;
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  } catch (err) {
+    if (err.code === 'EISDIR') return null;
+    throw err;
+  }
+}
+
+/** `{ secret name → where it was found }` over the batch's objects, the files and the texts given. */
+async function findSecrets(secrets, storage, { files, texts }) {
   const hits = [];
+  const scan = (where, buf) => {
+    for (const s of secrets) if (buf.includes(s.value)) hits.push(`${s.name} in ${where}`);
+  };
+  for (const key of await keysUnder(storage)) {
+    const buf = await readObject(storage, key);
+    if (buf) scan(storage.urlOf(key), buf);
+  }
   for (const file of files) {
     const buf = await readFile(file).catch(() => null);
-    if (buf && buf.includes(secret)) hits.push(file);
+    if (buf) scan(file, buf);
   }
-  for (const [name, text] of Object.entries(texts)) if (text.includes(secret)) hits.push(name);
+  for (const [name, text] of Object.entries(texts)) scan(name, text);
   return hits;
 }
 
@@ -61,14 +91,16 @@ function sha256(buf) {
   return createHash('sha256').update(buf).digest('hex');
 }
 
-/** Re-reads every output file of the succeeded rows and compares its sha256 and size with its result line. */
-async function checkOutputs(resultsPath, lines, outputsPerRun) {
-  const base = dirname(resultsPath);
+/**
+ * Re-reads every output of the succeeded rows from the batch's storage (paths in a result line are keys relative
+ * to the batch) and compares its sha256 and size with its result line.
+ */
+async function checkOutputs(storage, lines, outputsPerRun) {
   const out = { files: 0, shaMismatches: [], missing: [], wrongCount: [] };
   for (const line of lines.filter((l) => l.status === 'succeeded')) {
     if (line.outputs.length !== outputsPerRun) out.wrongCount.push(line.row);
     for (const o of line.outputs) {
-      const buf = o.path ? await readFile(join(base, o.path)).catch(() => null) : null;
+      const buf = o.path ? await readObject(storage, o.path) : null;
       if (!buf) {
         out.missing.push(`row ${line.row}: ${o.path}`);
         continue;
@@ -106,15 +138,15 @@ function perRow(rows, lines, counters) {
 }
 
 /**
- * Runs every check. `storage` is the batch directory, `resultsPath` its results.jsonl, `counters` the simulator's
- * final counters, `secret` the provider key, `scan` the extra files and texts that must not contain it.
+ * Runs every check. `storage` is the batch's BatchStorage (dist/storage), `counters` the simulator's final counters,
+ * `secret` the provider key, `storageSecrets` the storage's own secrets (`{ name, value }`), `scan` the files and
+ * texts besides the batch's objects that must contain none of them.
  */
-export async function verifyBatch({ rows, storage, resultsPath, counters, outputsPerRun, secret, scan }) {
-  const lines = await readLines(resultsPath);
+export async function verifyBatch({ rows, storage, counters, outputsPerRun, secret, storageSecrets = [], scan }) {
+  const lines = await readLines(storage, RESULTS_JSONL_FILE);
   const { table, foreign } = perRow(rows, lines, counters);
   const submits = new Map();
-  for (const { row } of table)
-    submits.set(row, await readJson(join(storage, 'submits', `${encodeRowKey(rowKey(row))}.json`)));
+  for (const { row } of table) submits.set(row, await readJson(storage, submitFile(encodeRowKey(rowKey(row)))));
 
   const notOne = table.filter((r) => r.lines.length !== 1).map((r) => `row ${r.row}: ${r.lines.length} lines`);
   const wrongKey = lines.filter((l) => l.key !== rowKey(l.row)).map((l) => `row ${l.row}: key ${l.key}`);
@@ -139,8 +171,11 @@ export async function verifyBatch({ rows, storage, resultsPath, counters, output
     .map((r) => `row ${r.row}: record ${JSON.stringify(submits.get(r.row))}`);
   const unknownRows = table.filter((r) => rowStatus(r) === 'submit_unknown');
 
-  const outputs = await checkOutputs(resultsPath, lines, outputsPerRun);
-  const leaks = await findSecret(secret, { files: [...(await filesUnder(storage)), ...scan.files], texts: scan.texts });
+  const outputs = await checkOutputs(storage, lines, outputsPerRun);
+  const hits = await findSecrets([{ name: PROVIDER_KEY, value: secret }, ...storageSecrets], storage, scan);
+  const leaksOf = (name) => hits.filter((hit) => hit.startsWith(`${name} in `));
+  const leaks = leaksOf(PROVIDER_KEY);
+  const storageLeaks = hits.filter((hit) => !hit.startsWith(`${PROVIDER_KEY} in `));
 
   const counts = {};
   for (const line of lines) counts[line.status] = (counts[line.status] ?? 0) + 1;
@@ -160,6 +195,7 @@ export async function verifyBatch({ rows, storage, resultsPath, counters, output
     shaMismatches: outputs.shaMismatches.length,
     missingOutputs: outputs.missing.length,
     secretLeaks: leaks.length,
+    ...(storageSecrets.length > 0 ? { storageSecretLeaks: storageLeaks.length } : {}),
     faultsInjected: counters.faultsInjected,
   };
   const checks = [
@@ -185,7 +221,7 @@ export async function verifyBatch({ rows, storage, resultsPath, counters, output
       some(unknownWithoutCause),
     ),
     check(
-      `every succeeded row has ${outputsPerRun} outputs on disk`,
+      `every succeeded row has ${outputsPerRun} outputs in the batch's storage`,
       outputs.missing.length === 0 && outputs.wrongCount.length === 0,
       some([...outputs.missing, ...outputs.wrongCount.map((r) => `row ${r}: wrong output count`)]),
     ),
@@ -195,6 +231,13 @@ export async function verifyBatch({ rows, storage, resultsPath, counters, output
       some(outputs.shaMismatches),
     ),
     check('the provider key appears in no result, record, log or Temporal database', leaks.length === 0, some(leaks)),
+    ...storageSecrets.map((s) =>
+      check(
+        `${s.name} appears in no result, record, log or Temporal database`,
+        leaksOf(s.name).length === 0,
+        some(leaksOf(s.name)),
+      ),
+    ),
   ];
   return { checks, figures };
 }

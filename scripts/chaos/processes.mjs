@@ -16,8 +16,16 @@ process.once('exit', () => {
 });
 
 /** Starts `durabatch <args>` in its own process group, its output collected in memory and appended to `logFile`. */
-function spawnDurabatch(args, env, { cwd, logFile } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], {
+function spawnDurabatch(args, env, opts = {}) {
+  return spawnInGroup(process.execPath, [CLI, ...args], env, opts);
+}
+
+/**
+ * Starts `command <args>` in its own process group (killed with it, and killed if this process exits first), its
+ * output collected in memory and appended to `logFile`.
+ */
+export function spawnInGroup(command, args, env, { cwd, logFile } = {}) {
+  const child = spawn(command, args, {
     env,
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],

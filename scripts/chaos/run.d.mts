@@ -13,11 +13,15 @@ export interface ChaosEventRecord {
   rowsDone?: number;
 }
 
-/** What runChaos returns; bench/chaos.json holds the same figures. */
+/** Where the batch's data lived: a local folder, or S3-compatible storage (a versitygw the run starts). */
+export type ChaosStorageKind = 'local' | 's3';
+
+/** What runChaos returns; bench/chaos.json holds the same figures, one record per storage kind. */
 export interface ChaosReport {
   ok: boolean;
   /** When the checks ran (ISO). */
   measuredAt: string;
+  storage: ChaosStorageKind;
   scenario: Pick<ChaosScenario, 'rows' | 'seed' | 'concurrency' | 'runDurationMs' | 'outputsPerRun'> & {
     onAmbiguousSubmit: 'hold' | 'resubmit';
   };
@@ -29,6 +33,8 @@ export interface ChaosReport {
   unexpectedWorkerExits: { worker: number; code: number | null; signal: string | null }[];
   outageWindows: { kind: string; rate: number; count?: number; seconds: number; fired: number }[];
   exitCodes: { detach: number | null; status: number | null; runOnFinishedBatch: number | null };
+  /** With s3: the requests the S3 gateway answered (before the checks read the batch), by HTTP status. */
+  storageRequests?: { total: number; byStatus: Record<string, number> };
   resultLines: number;
   counts: Record<string, number>;
   runsCreated: number;
@@ -44,6 +50,8 @@ export interface ChaosReport {
   shaMismatches: number;
   missingOutputs: number;
   secretLeaks: number;
+  /** With s3: places the S3 secret key was found (must be 0). */
+  storageSecretLeaks?: number;
   faultsInjected: Record<string, number>;
   events: ChaosEventRecord[];
   checks: ChaosCheck[];
@@ -54,5 +62,5 @@ export interface ChaosReport {
 /** Runs a chaos scenario on real processes and checks the finished batch (see scripts/chaos/run.mjs). */
 export function runChaos(
   scenario: ChaosScenario,
-  opts?: { cliPath?: string; log?: (line: string) => void; keep?: boolean },
+  opts?: { cliPath?: string; log?: (line: string) => void; keep?: boolean; storage?: ChaosStorageKind },
 ): Promise<ChaosReport>;

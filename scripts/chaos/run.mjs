@@ -7,11 +7,13 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_LAMINA_APP_ID } from '../../dist/simulator/index.js';
+import { RESULTS_JSONL_FILE } from '../../dist/storage/index.js';
 import { verifyBatch } from './checks.mjs';
 import { plannedEventChecks, runEvent } from './events.mjs';
 import { runCli, startSimulatorProcess, workerPool } from './processes.mjs';
 import { rowInputs, rowKey } from './scenario.mjs';
 import { startRestartableServer } from './server.mjs';
+import { chaosStorage } from './storage.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const PROVIDER_KEYS = ['LAMINA_API_KEY', 'ARTU_API_KEY', 'MAGNIFIC_API_KEY'];
@@ -34,9 +36,12 @@ function envWithoutKeys(extra) {
   return env;
 }
 
-/** Rows whose result line has been recorded (items/<id>.json), read from disk: it works while Temporal is down. */
+/**
+ * Rows whose result line has been recorded (items/<id>.json), listed in the batch's storage: it works while
+ * Temporal is down.
+ */
 async function rowsDone(storage) {
-  const names = await readdir(join(storage, 'items')).catch(() => []);
+  const names = await storage.list('items');
   return names.filter((n) => n.endsWith('.json')).length;
 }
 
@@ -52,17 +57,25 @@ async function batchStatus(client, batchId) {
  * Runs `scenario` (see scenario.mjs) and returns the report: figures, events, checks and `ok`. Throws only when
  * the harness itself cannot run (a process does not start, the batch does not finish in time).
  *   cliPath: the Temporal CLI (default: found as durabatch finds it); log: progress lines;
- *   keep: keep the temp dir (it is kept anyway when a check fails).
+ *   keep: keep the temp dir (it is kept anyway when a check fails);
+ *   storage: 'local' (a folder in the temp dir, the default) or 's3' (a versitygw the run starts; see storage.mjs).
  */
-export async function runChaos(scenario, { cliPath, log = (l) => console.error(l), keep = false } = {}) {
+export async function runChaos(
+  scenario,
+  { cliPath, log = (l) => console.error(l), keep = false, storage: storageKind = 'local' } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), `durabatch-chaos-${scenario.name}-`));
   const secret = `lma_chaos_SECRET_${randomBytes(8).toString('hex')}`;
   const t0 = performance.now();
   const elapsed = () => Math.round((performance.now() - t0) / 100) / 10;
   const events = [];
   const stops = [];
+  // Stopped last: the checks read the batch's storage after every other process has stopped.
+  const storageStops = [];
   let ok = false;
   try {
+    const store = await chaosStorage(storageKind, { dir, log });
+    storageStops.push(() => store.stop());
     const server = await startRestartableServer({ dir, cliPath, log });
     stops.push(() => server.stop());
     const { seed, runDurationMs } = scenario;
@@ -70,11 +83,13 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
     stops.push(() => sim.stop());
     await sim.configure({ outputsPerRun: scenario.outputsPerRun });
     log(`chaos ${scenario.name}: Temporal ${server.address} (db ${server.dbFile}), simulator ${sim.url}, dir ${dir}`);
+    log(`storage: ${store.describe}`);
 
     const batchId = `chaos-${scenario.name}-${Date.now().toString(36)}`;
-    const dataDir = join(dir, 'data');
-    const storage = join(dataDir, batchId);
-    const cliEnv = envWithoutKeys({ TEMPORAL_ADDRESS: server.address, DURABATCH_TASK_QUEUE: `chaos-${batchId}` });
+    const storage = store.open(batchId);
+    const cliEnv = store.withEnv(
+      envWithoutKeys({ TEMPORAL_ADDRESS: server.address, DURABATCH_TASK_QUEUE: `chaos-${batchId}` }),
+    );
     const workerEnv = { ...cliEnv, LAMINA_BASE_URL: sim.url, LAMINA_API_KEY: secret };
     const pool = workerPool({ env: workerEnv, dir, log });
     stops.unshift(() => pool.stop());
@@ -82,12 +97,14 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
 
     const manifest = await writeManifest(dir, scenario.rows);
     const runArgs = ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--key-column', 'sku'];
-    runArgs.push('--concurrency', String(scenario.concurrency), '--batch-id', batchId, '--data-dir', dataDir);
+    runArgs.push('--concurrency', String(scenario.concurrency), '--batch-id', batchId, ...store.runArgs);
     if (scenario.onAmbiguousSubmit) runArgs.push('--on-ambiguous-submit', scenario.onAmbiguousSubmit);
     const started = performance.now();
     const detach = await runCli([...runArgs, '--detach'], cliEnv, { cwd: dir });
     if (detach.code !== 0) throw new Error(`durabatch run --detach exited ${detach.code}:\n${detach.output}`);
-    log(`batch ${batchId}: ${scenario.rows} rows started (run --detach exited ${detach.code})`);
+    log(
+      `batch ${batchId}: ${scenario.rows} rows started in ${store.location(batchId)} (run --detach exited ${detach.code})`,
+    );
 
     const connection = await Connection.connect({ address: server.address });
     stops.unshift(() => connection.close());
@@ -125,16 +142,16 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
     const statusJson = parseJson(statusCli.stdout);
     const attach = await runCli(runArgs, cliEnv, { cwd: dir });
     const counters = await sim.counters();
-    const resultsPath = statusJson?.result?.resultsPath ?? join(storage, 'results.jsonl');
     await stopAll(stops); // the workers' logs and the server's database are complete only now
+    const storageRequests = await store.requests();
 
     const { checks, figures } = await verifyBatch({
       rows: scenario.rows,
       storage,
-      resultsPath,
       counters,
       outputsPerRun: scenario.outputsPerRun,
       secret,
+      storageSecrets: store.secrets,
       scan: {
         files: [...pool.logs, join(dir, 'simulator.log'), ...(await databaseFiles(dir))],
         texts: { 'run --detach output': detach.output, 'status output': statusCli.output, 'run output': attach.output },
@@ -153,6 +170,13 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
         detail: `exit ${statusCli.code}, ${statusJson?.workflowStatus}`,
       },
       {
+        name: `the batch's data and results are in its ${storageKind} storage (as durabatch status --json reports)`,
+        ok:
+          statusJson?.storage === store.location(batchId) &&
+          statusJson?.result?.resultsPath === storage.urlOf(RESULTS_JSONL_FILE),
+        detail: `storage ${statusJson?.storage}, results ${statusJson?.result?.resultsPath}`,
+      },
+      {
         name: `durabatch run on the finished batch exits ${expectedAttachCode} (1 when any row is submit_unknown)`,
         ok: attach.code === expectedAttachCode,
         detail: `exit ${attach.code}`,
@@ -168,6 +192,7 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
     const report = {
       ok,
       measuredAt: new Date().toISOString(),
+      storage: storageKind,
       scenario: summarize(scenario),
       batchId,
       batchSeconds,
@@ -177,6 +202,7 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
       unexpectedWorkerExits: pool.unexpectedExits.map(({ tail: _tail, ...rest }) => rest),
       outageWindows: events.filter((e) => e.kind === 'outage-window').map((e) => e.window),
       exitCodes: { detach: detach.code, status: statusCli.code, runOnFinishedBatch: attach.code },
+      ...(storageRequests ? { storageRequests } : {}),
       ...figures,
       events,
       checks,
@@ -185,6 +211,7 @@ export async function runChaos(scenario, { cliPath, log = (l) => console.error(l
     return report;
   } finally {
     await stopAll(stops);
+    await stopAll(storageStops);
     if (ok && !keep) await rm(dir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalStorage, StoragePathError } from './local.js';
-import { readRow, readRowRange, RowWriter } from './rows.js';
+import { readRow, readRowRange, ROW_CHUNK, RowWriter } from './rows.js';
 
 describe('normalized rows in storage', () => {
   let dir: string;
@@ -55,5 +55,27 @@ describe('normalized rows in storage', () => {
     await storage.writeAtomic('items/x.json', '{"a":2}');
     expect(await storage.readText('items/x.json')).toBe('{"a":2}');
     expect(await readdir(join(dir, 'items'))).toEqual(['x.json']);
+  });
+});
+
+describe('reading one row at a time', () => {
+  it('reads a chunk of rows once and serves every row of it, across chunk ends and the end of the manifest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'durabatch-chunks-'));
+    try {
+      const local = new LocalStorage(dir);
+      const writer = await RowWriter.open(local);
+      const rows = ROW_CHUNK + 30;
+      for (let i = 1; i <= rows; i++) await writer.write({ row: i, key: `k${i}`, id: `k${i}`, inputs: { n: i } });
+      await writer.commit();
+      let reads = 0;
+      const counted = Object.create(local, {
+        readRange: { value: (...args: Parameters<LocalStorage['readRange']>) => (reads++, local.readRange(...args)) },
+      }) as LocalStorage;
+      for (let i = 1; i <= rows; i++) expect((await readRow(counted, i)).inputs.n).toBe(i);
+      expect(reads).toBe(4); // two chunks, an index read and a manifest read each
+      await expect(readRow(counted, rows + 1)).rejects.toThrow(/not in the manifest/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
