@@ -151,7 +151,8 @@ async function send(sub: Submission, previous: SubmitRecord | null): Promise<Sub
     ...(sub.generation > 0 ? { generation: sub.generation } : {}),
   };
   // Listed as pending before the record says 'sending': another row's reconciliation must see this row first.
-  await markPending(storage, { id: input.id, since: record.startedAt, fingerprint: sub.fingerprint });
+  const pending = { id: input.id, since: record.startedAt, fingerprint: sub.fingerprint };
+  await markPending(storage, pending, { firstStart: previous === null });
   await writeSubmitRecord(storage, input.id, record);
   try {
     const started = await withHeartbeat(

@@ -56,8 +56,17 @@ function pendingFile(id: string): string {
   return `${PENDING_DIR}/${id}.json`;
 }
 
-/** Lists the row as unresolved, keeping the earliest `since` when it already is. */
-export async function markPending(storage: BatchStorage, entry: PendingSubmit): Promise<void> {
+/**
+ * Lists the row as unresolved, keeping the earliest `since` when it already is. `firstStart`: the row has no submit
+ * record at all, so no earlier start was ever sent and an entry left by a crash before its record (nothing sent) may
+ * be overwritten without reading it first (one storage read fewer per row).
+ */
+export async function markPending(
+  storage: BatchStorage,
+  entry: PendingSubmit,
+  opts: { firstStart?: boolean } = {},
+): Promise<void> {
+  if (opts.firstStart) return storage.writeAtomic(pendingFile(entry.id), JSON.stringify(entry));
   const text = await storage.readText(pendingFile(entry.id));
   const earlier = text ? (JSON.parse(text) as PendingSubmit).since : null;
   if (earlier !== null && earlier <= entry.since) return;
