@@ -14,6 +14,7 @@ export function renderResults(r) {
     (r.memory ? memorySection(r.memory).trimEnd() : missing('3. Memory')) +
       (r.memoryCheck ? '\n\n' + memoryCheckSection(r.memoryCheck) : ''),
     r.recovery ? recoverySection(r.recovery) : missing('4. Recovery'),
+    r.s3 ? s3Section(r.s3) : missing('5b. Shared storage (S3)'),
     millionSection(r),
     goalsSection(r),
   ];
@@ -21,7 +22,7 @@ export function renderResults(r) {
 }
 
 function header(r) {
-  const scenarios = ['providerBound', 'orchestration', 'memory', 'memoryCheck', 'recovery'].filter(
+  const scenarios = ['providerBound', 'orchestration', 'memory', 'memoryCheck', 'recovery', 's3'].filter(
     (s) => r[s]?.command,
   );
   const rows = scenarios.map((s) => {
@@ -219,6 +220,26 @@ function workerCurve(name, s) {
 function endToEnd(s) {
   if (s.resultLines === undefined) return 'not recorded';
   return `${s.resultLines}, ${s.succeeded}, ${s.runsCreated}`;
+}
+
+function s3Section(v) {
+  const kinds = Object.keys(v.requestsPerRow);
+  const goal = v.requestsPerRowBesideOutputs <= 8 ? 'within' : 'over';
+  return `## 5b. Shared storage (S3)
+
+The same ${n(v.rows)} rows (runs of ${v.runSeconds} s, concurrency ${v.concurrency}) on one stack, first on a local
+folder, then on S3-compatible storage (a Versity S3 Gateway on this machine, its posix backend on the same disk),
+with a counting proxy between the worker and the gateway. Requests are counted from the S3 batch's start to its end,
+by operation; uploads of outputs (keys under \`outputs/\`) apart.
+
+| ${kinds.join(' | ')} | per row beside outputs | output uploads per row | mean request ms |
+| ${kinds.map(() => '---').join(' | ')} | --- | --- | --- |
+| ${kinds.map((k) => v.requestsPerRow[k]).join(' | ')} | ${v.requestsPerRowBesideOutputs} | ${v.outputUploadRequestsPerRow} | ${v.meanRequestMs} |
+
+${v.requestsPerRowBesideOutputs} requests per row beside the output uploads: ${goal} the aim of 8. A million rows cost about
+${n(v.millionRowRequests)} such requests (at AWS S3 Standard's long-standing us-east-1 request prices, $0.005 per 1,000 PUT/LIST and
+$0.0004 per 1,000 GET, roughly $${round((((v.requestsPerRow.PUT + v.requestsPerRow.LIST) * 5 + (v.requestsPerRow.GET + v.requestsPerRow.HEAD) * 0.4) * 1000) / 1000, 0)} per million rows; DELETE is free; check today's prices). Wall time: local ${v.localSeconds} s, S3 ${v.s3Seconds} s, so S3
+added ${v.addedMsPerRow} ms per row at this concurrency (the rows' waits overlap the storage requests).`;
 }
 
 function recoverySection(v) {
