@@ -15,6 +15,7 @@ import { emptyCounts, failureCount, type StatusCounts } from '../shared/status.j
 import type { ExportResultsInput, ExportResultsOutput, ReadItemResultInput, RecordResultInput } from './contracts.js';
 import type { ResultLine } from '../shared/results-format.js';
 import {
+  isS3Location,
   itemFile,
   MANIFEST_FILE,
   openStorage,
@@ -102,7 +103,9 @@ export async function exportResults(raw: ExportResultsInput): Promise<ExportResu
     SUMMARY_FILE,
     JSON.stringify(summary(input, rowCount, counts, overThreshold), null, 2) + '\n',
   );
-  const outDir = copyTo ? await copyOut(storage, resolve(copyTo)) : null;
+  // --out is a folder of the machine that ran `run`: a worker copies into it only when the batch's data is on this
+  // machine's disk as well (for S3 storage, `run` fetches the files into --out itself).
+  const outDir = copyTo && !isS3Location(spec.storage) ? await copyOut(storage, resolve(copyTo)) : null;
   const where = (file: string) => (outDir ? join(outDir, file) : storage.urlOf(file));
   return {
     counts,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
+import { StorageElsewhereError } from '../storage/index.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -23,6 +24,11 @@ function report(err: unknown): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
       return EXIT.ok;
     return EXIT.usage;
+  }
+  if (err instanceof StorageElsewhereError) {
+    // `results` (or any command) run where a batch's local folder is not: the same sentence the workers give.
+    process.stderr.write(`durabatch: ${err.message}\n`);
+    return EXIT.infrastructure;
   }
   if (err instanceof CliError) {
     process.stderr.write(`durabatch: ${err.message}\n`);

@@ -87,6 +87,20 @@ describe('a batch on S3-compatible storage', () => {
     expect(text).not.toContain(s3.secretAccessKey);
   });
 
+  it('fills --out on the machine that ran `run`, from the bucket', async () => {
+    const manifest = await writeManifest(h.dir, 3, { name: 'out.csv' });
+    const out = join(h.dir, 'local-out');
+    const args = ['run', manifest, '--provider', 'lamina', '--app', DEMO_LAMINA_APP_ID, '--key-column', 'sku'];
+    const run = await runCli([...args, '--storage', `s3://${BUCKET}/team`, '--batch-id', 's3-out', '--out', out], env, {
+      cwd: h.dir,
+    });
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`Results: ${join(out, 'results.jsonl')}`);
+    const lines = await readResults(join(out, 'results.jsonl'));
+    expect(lines).toHaveLength(3);
+    for (const line of lines) for (const o of line.outputs) expect(existsSync(join(out, o.path ?? ''))).toBe(true);
+  });
+
   it('keeps a redrive in the bucket: the failed row runs again in the next generation, merged into the results', async () => {
     const manifest = await writeManifest(h.dir, 4, { failRows: [3], name: 'redrive.csv' });
     const where = ['--storage', `s3://${BUCKET}/team`, '--batch-id', 's3-redrive'];

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thisHost } from '../../src/storage/index.js';
 import { batchInput, startBatch, startHarness, uniqueId, writeManifest, type Harness } from '../helpers/harness.js';
+import { runCli } from '../helpers/processes.js';
+import { temporalAddress } from '../helpers/temporal-env.js';
 
 describe("a batch whose data is on another host's disk", () => {
   let h: Harness;
@@ -31,5 +33,24 @@ describe("a batch whose data is on another host's disk", () => {
     expect(cause.message).toContain('--storage s3://bucket/prefix');
     expect(h.sim.counters().runsCreated).toBe(0);
     expect(existsSync(folder)).toBe(false); // this worker wrote nothing in a folder of that path either
+  });
+
+  it("answers `results` on this host with the same message when the batch's folder is on another host", async () => {
+    const manifest = await writeManifest(h.dir, 2);
+    const batchId = uniqueId('results-elsewhere');
+    const input = batchInput(h, manifest, batchId);
+    // A finished batch whose memo, as `run` on build-box-7 writes it, says its data is on build-box-7.
+    const handle = await h.client.workflow.start('batchWorkflow', {
+      workflowId: batchId,
+      taskQueue: h.taskQueue,
+      args: [input],
+      memo: { storage: `file://build-box-7${input.storage}` },
+    });
+    await handle.result();
+    const env = { ...h.env, TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: 'default' };
+    const answer = await runCli(['results', batchId], env, { cwd: h.dir });
+    expect(answer.code, answer.output).toBe(3);
+    expect(answer.output).toContain(`on host build-box-7, and this is host ${thisHost()}`);
+    expect(answer.output).not.toContain('a bug');
   });
 });

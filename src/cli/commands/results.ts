@@ -1,16 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  openStorage,
-  OUTPUTS_DIR,
-  RESULTS_CSV_FILE,
-  RESULTS_JSONL_FILE,
-  SUMMARY_FILE,
-  type BatchStorage,
-} from '../../storage/index.js';
+import { openStorage, RESULTS_CSV_FILE, RESULTS_JSONL_FILE } from '../../storage/index.js';
+import { fetchAll } from '../fetch-results.js';
 import { EXIT, usageError } from '../errors.js';
 import { openSession } from '../session.js';
 import { describeBatch } from './status.js';
@@ -69,20 +61,4 @@ async function resultsStream(storage: string | null, key: string, fallbackPath: 
     throw usageError(`${openStorage(storage).urlOf(key)} is missing: the batch's storage was changed or removed`);
   }
   return stream;
-}
-
-/** Copies the results files and every output into `dir`, keeping the relative paths the results name. */
-async function fetchAll(storage: BatchStorage, dir: string): Promise<number> {
-  const keys = [RESULTS_JSONL_FILE, RESULTS_CSV_FILE, SUMMARY_FILE];
-  for (const row of await storage.list(OUTPUTS_DIR)) {
-    for (const name of await storage.list(`${OUTPUTS_DIR}/${row}`)) keys.push(`${OUTPUTS_DIR}/${row}/${name}`);
-  }
-  for (const key of keys) {
-    const from = await storage.openRead(key);
-    if (!from) throw usageError(`${storage.urlOf(key)} is missing: the batch's storage was changed or removed`);
-    const target = join(dir, key);
-    await mkdir(dirname(target), { recursive: true });
-    await pipeline(from, createWriteStream(target));
-  }
-  return keys.length;
 }

@@ -1,6 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { isS3Location, openStorage, RESULTS_CSV_FILE, RESULTS_JSONL_FILE, SUMMARY_FILE } from '../../storage/index.js';
+import { fetchAll } from '../fetch-results.js';
 import { absolutePath, temporalSettings } from '../../config.js';
 import { ARTU_DEFAULT_BASE_URL, LAMINA_DEFAULT_BASE_URL, MAGNIFIC_DEFAULT_BASE_URL } from '../../providers/index.js';
 import { BATCH_ID_KEY, PROVIDER_KEY } from '../../shared/search-attributes.js';
@@ -93,10 +95,17 @@ export async function runCommand(
         `Temporal Web UI: ${session.uiUrl}/namespaces/${session.settings.namespace}/workflows/${encodeURIComponent(batchId)}`,
       );
     if (opts.detach) {
+      if (opts.out && isS3Location(storage)) {
+        log(
+          `note: --out is filled when run waits; fetch the files later with durabatch results ${batchId} --outputs --out DIR`,
+        );
+      }
       process.stdout.write(`${batchId}\n`);
       return EXIT.ok;
     }
-    const result = await watch(session, handle, batchId, opts.provider === 'artu');
+    const watched = await watch(session, handle, batchId, opts.provider === 'artu');
+    const result =
+      opts.out && isS3Location(storage) ? await fetchOut(storage, absolutePath(opts.out), watched) : watched;
     printSummary(result);
     return result.overThreshold || result.stopped ? EXIT.failures : EXIT.ok;
   } finally {
@@ -198,4 +207,16 @@ function explainFailure(err: unknown): unknown {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** With S3 storage, --out is filled here, on the machine that ran `run`: results, summary and every output. */
+async function fetchOut(storage: string, out: string, result: BatchWorkflowOutput): Promise<BatchWorkflowOutput> {
+  await fetchAll(openStorage(storage), out);
+  return {
+    ...result,
+    outDir: out,
+    resultsPath: join(out, RESULTS_JSONL_FILE),
+    csvPath: join(out, RESULTS_CSV_FILE),
+    summaryPath: join(out, SUMMARY_FILE),
+  };
 }
