@@ -3,8 +3,15 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { absolutePath, secretValues } from '../config.js';
 import { redactSecrets } from '../providers/redact.js';
-import { isS3Location, openStorage, parseS3Location, S3LocationError, thisHost } from '../storage/index.js';
-import { infraError, usageError } from './errors.js';
+import {
+  isS3Location,
+  openStorage,
+  parseS3Location,
+  S3LocationError,
+  StorageElsewhereError,
+  thisHost,
+} from '../storage/index.js';
+import { CliError, infraError, usageError } from './errors.js';
 
 /**
  * Where batches live, from `--storage` (or `--data-dir`, or DURABATCH_STORAGE): an absolute folder, or an
@@ -72,10 +79,25 @@ export async function putManifest(storage: string, manifestPath: string, name: s
     }
     return key;
   } catch (err) {
-    const what = isS3Location(storage)
-      ? 'check the bucket and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_REGION / AWS_ENDPOINT_URL_S3 of this shell'
-      : 'check that the folder is writable';
-    const message = redactSecrets((err as Error).message, secretValues());
-    throw infraError(`could not put the manifest into ${target.urlOf(key)}: ${message}; ${what}`);
+    throw storageProblem(err, `put the manifest into ${target.urlOf(key)}`, storage);
   }
+}
+
+/**
+ * A storage failure as the one sentence a person can act on: what could not be done, the storage's own words (with
+ * credentials redacted), and what to check. A refusal of the credentials (403, or the SDK's bare "UnknownError" for
+ * a signature it could not parse) says so. Errors that already are CLI errors pass through.
+ */
+export function storageProblem(err: unknown, doing: string, storage: string): unknown {
+  if (err instanceof CliError || err instanceof StorageElsewhereError) return err;
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  const raw = err instanceof Error ? err.message : String(err);
+  const refused = status === 403 || raw === 'UnknownError';
+  const said = refused ? `the storage refused the credentials (${status ?? 'no reason given'})` : raw;
+  const what = !isS3Location(storage)
+    ? 'check that the folder is there and writable'
+    : refused
+      ? 'check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of this shell'
+      : 'check the bucket and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_REGION / AWS_ENDPOINT_URL_S3 of this shell';
+  return infraError(`could not ${doing}: ${redactSecrets(said, secretValues())}; ${what}`);
 }

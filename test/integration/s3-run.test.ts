@@ -68,6 +68,23 @@ describe('a batch on S3-compatible storage', () => {
         expect(createHash('sha256').update(bytes).digest('hex')).toBe(output.sha256);
       }
     }
+    // Without the storage's keys, or with a wrong one: what to check, never "a bug", never the key.
+    // (No instance-metadata lookup either: the SDK's chain would ask a link-local address this test must not reach.)
+    const noKeys = { ...env, AWS_EC2_METADATA_DISABLED: 'true' };
+    delete noKeys.AWS_ACCESS_KEY_ID;
+    delete noKeys.AWS_SECRET_ACCESS_KEY;
+    const blind = await runCli(['results', 's3-batch'], noKeys, { cwd: h.dir });
+    expect(blind.code, blind.output).toBe(3);
+    expect(blind.output).toContain('could not read the results of batch s3-batch');
+    expect(blind.output).not.toContain('a bug');
+    const wrong = { ...env, AWS_SECRET_ACCESS_KEY: 'not-the-secret-key' };
+    const refused = await runCli(['results', 's3-batch', '--outputs', '--out', join(h.dir, 'refused')], wrong, {
+      cwd: h.dir,
+    });
+    expect(refused.code, refused.output).toBe(3);
+    expect(refused.output).toContain('check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+    expect(refused.output).not.toContain('not-the-secret-key');
+
     // Every file, fetched to a folder elsewhere: the outputs at the paths the results name.
     const fetched = join(h.dir, 'elsewhere', 'fetched');
     const copy = await runCli(['results', 's3-batch', '--out', fetched, '--outputs'], env, { cwd: h.dir });

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openStorage, RESULTS_CSV_FILE, RESULTS_JSONL_FILE } from '../../storage/index.js';
 import { fetchAll } from '../fetch-results.js';
+import { storageProblem } from '../storage-root.js';
 import { EXIT, usageError } from '../errors.js';
 import { openSession } from '../session.js';
 import { describeBatch } from './status.js';
@@ -33,14 +34,19 @@ export async function resultsCommand(
       );
     }
     if (opts.outputs && opts.out) {
-      if (info.storage === null) throw usageError(`batch '${batchId}' names no storage to fetch its outputs from`);
-      const files = await fetchAll(openStorage(info.storage), opts.out);
+      const { storage } = info;
+      if (storage === null) throw usageError(`batch '${batchId}' names no storage to fetch its outputs from`);
+      const files = await fetchAll(openStorage(storage), opts.out).catch((err: unknown) => {
+        throw storageProblem(err, `fetch the files of batch ${batchId}`, storage);
+      });
       process.stderr.write(`wrote ${files} files into ${opts.out}\n`);
       return EXIT.ok;
     }
     const key = opts.format === 'csv' ? RESULTS_CSV_FILE : RESULTS_JSONL_FILE;
     const fallback = opts.format === 'csv' ? info.result.csvPath : info.result.resultsPath;
-    const from = await resultsStream(info.storage, key, fallback);
+    const from = await resultsStream(info.storage, key, fallback).catch((err: unknown) => {
+      throw storageProblem(err, `read the results of batch ${batchId}`, info.storage ?? '');
+    });
     if (opts.out) {
       await pipeline(from, createWriteStream(opts.out));
       process.stderr.write(`wrote ${opts.out}\n`);

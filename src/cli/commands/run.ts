@@ -16,7 +16,7 @@ import type { batchWorkflow } from '../../workflows/index.js';
 import { deriveBatchId } from '../batch-id.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { validateLocally } from '../local-validation.js';
-import { batchStorage, putManifest, storageRoot } from '../storage-root.js';
+import { batchStorage, putManifest, storageProblem, storageRoot } from '../storage-root.js';
 import { countWaitingForInput, ProgressView, snapshotBatch } from '../progress.js';
 import { openSession, type Session } from '../session.js';
 import { printSummary } from './summary.js';
@@ -211,7 +211,9 @@ function sleep(ms: number): Promise<void> {
 
 /** With S3 storage, --out is filled here, on the machine that ran `run`: results, summary and every output. */
 async function fetchOut(storage: string, out: string, result: BatchWorkflowOutput): Promise<BatchWorkflowOutput> {
-  await fetchAll(openStorage(storage), out);
+  await fetchAll(openStorage(storage), out).catch((err: unknown) => {
+    throw storageProblem(err, `fetch the files of batch ${result.batchId} into ${out}`, storage);
+  });
   return {
     ...result,
     outDir: out,
