@@ -70,7 +70,7 @@ describe('a batch on S3-compatible storage', () => {
     }
     // Without the storage's keys, or with a wrong one: what to check, never "a bug", never the key.
     // (No instance-metadata lookup either: the SDK's chain would ask a link-local address this test must not reach.)
-    const noKeys = { ...env, AWS_EC2_METADATA_DISABLED: 'true' };
+    const noKeys: NodeJS.ProcessEnv = { ...env, AWS_EC2_METADATA_DISABLED: 'true' };
     delete noKeys.AWS_ACCESS_KEY_ID;
     delete noKeys.AWS_SECRET_ACCESS_KEY;
     const blind = await runCli(['results', 's3-batch'], noKeys, { cwd: h.dir });
